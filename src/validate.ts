@@ -1,0 +1,100 @@
+/**
+ * Input conversion and validation at the public boundary.
+ *
+ * Every check throws an `Error` whose message starts with the public
+ * function's name and names the argument and the offending shape or value,
+ * so a user can see at once which call went wrong:
+ * `crossEntropy: p [2,3] and q [3,3] must have the same shape`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+
+/** Formats a shape the way tfjs prints it: `[2,3]`, `[]` for a scalar. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/**
+ * Returns `x` as a float32 tensor, converting a `TensorLike` (nested arrays,
+ * typed arrays, numbers) to float32. A tensor of another dtype is rejected
+ * rather than cast, so an int32 label tensor passed where probabilities are
+ * expected is reported, not silently reinterpreted.
+ *
+ * Call it inside `tf.tidy`: a converted `TensorLike` is a new tensor.
+ */
+export function toFloatTensor(fn: string, arg: string, x: Tensor | TensorLike): Tensor {
+  if (x instanceof tf.Tensor) {
+    if (x.dtype !== 'float32') {
+      throw new Error(`${fn}: ${arg} must be a float32 tensor, got ${x.dtype} ${formatShape(x.shape)}`);
+    }
+    return x;
+  }
+  if (x == null) {
+    throw new Error(`${fn}: ${arg} is required, got ${String(x)}`);
+  }
+  if (typeof x === 'string' || (Array.isArray(x) && containsNonNumber(x))) {
+    throw new Error(`${fn}: ${arg} must hold numbers, got ${JSON.stringify(x).slice(0, 40)}`);
+  }
+  return tf.tensor(x, undefined, 'float32');
+}
+
+function containsNonNumber(values: readonly unknown[]): boolean {
+  return values.some((v) => (Array.isArray(v) ? containsNonNumber(v) : typeof v !== 'number' && !ArrayBuffer.isView(v)));
+}
+
+/** Throws unless `x` has rank ≥ 1, i.e. holds at least one axis of distributions. */
+export function assertHasAxis(fn: string, arg: string, x: Tensor): void {
+  if (x.rank === 0) {
+    throw new Error(`${fn}: ${arg} must have rank ≥ 1 (distributions along an axis), got a scalar (shape [])`);
+  }
+}
+
+/** Throws unless `a` and `b` have exactly the same shape. */
+export function assertSameShape(fn: string, aName: string, a: Tensor, bName: string, b: Tensor): void {
+  if (!tf.util.arraysEqual(a.shape, b.shape)) {
+    throw new Error(
+      `${fn}: ${aName} ${formatShape(a.shape)} and ${bName} ${formatShape(b.shape)} must have the same shape`,
+    );
+  }
+}
+
+/**
+ * Resolves a possibly negative `axis` against `x`'s rank (`-1` is the last
+ * axis, as in NumPy) and returns it as a non-negative index.
+ */
+export function resolveAxis(fn: string, arg: string, x: Tensor, axis: number): number {
+  const rank = x.rank;
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new Error(
+      `${fn}: axis ${String(axis)} is out of range for ${arg} of rank ${rank} (shape ${formatShape(x.shape)}); ` +
+        `expected an integer in [${-rank}, ${rank})`,
+    );
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * Returns ln(base), the divisor that turns nats into units of `base`
+ * (`base: 2` gives bits). Throws unless base is finite, positive and not 1.
+ */
+export function logOfBase(fn: string, base: number): number {
+  if (typeof base !== 'number' || !Number.isFinite(base) || base <= 0 || base === 1) {
+    throw new Error(`${fn}: base must be a finite number > 0 and ≠ 1, got ${String(base)}`);
+  }
+  return Math.log(base);
+}
+
+/**
+ * Throws on an option name the function does not know, so a misspelt option
+ * (`{axes: 0}`) from JavaScript is an error instead of being ignored.
+ */
+export function assertKnownOptions(fn: string, options: object, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new Error(`${fn}: options must be an object, got ${String(options)}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      throw new Error(`${fn}: unknown option '${name}' (expected one of: ${known.join(', ')})`);
+    }
+  }
+}

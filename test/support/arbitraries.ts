@@ -1,0 +1,35 @@
+/**
+ * fast-check arbitraries for probability vectors, exactly representable in
+ * float32 so the float64 reference sees the very numbers tfjs sees.
+ */
+import fc from 'fast-check';
+
+/** Rounds to float32 and renormalises nothing: the sum may differ from 1 by a few ulp. */
+const toFloat32 = (xs: readonly number[]): number[] => xs.map((x) => Math.fround(x));
+
+/**
+ * A probability vector of `classes` entries. Weights are integers in
+ * [min, 1000], so with `allowZeros` some entries are exactly 0.
+ */
+export function distribution(classes: number, { allowZeros = false } = {}): fc.Arbitrary<number[]> {
+  return fc
+    .array(fc.integer({ min: allowZeros ? 0 : 1, max: 1000 }), { minLength: classes, maxLength: classes })
+    .filter((weights) => weights.some((w) => w > 0))
+    .map((weights) => {
+      const total = weights.reduce((a, b) => a + b, 0);
+      return toFloat32(weights.map((w) => w / total));
+    });
+}
+
+/** A `[batch, classes]` batch of distributions. */
+export function distributions(batch: number, classes: number, options = {}): fc.Arbitrary<number[][]> {
+  return fc.array(distribution(classes, options), { minLength: batch, maxLength: batch });
+}
+
+/** Batch and class counts, then two batches p and q of that shape. */
+export const distributionPair = (options: { allowZeros?: boolean } = {}) =>
+  fc
+    .record({ batch: fc.integer({ min: 1, max: 4 }), classes: fc.integer({ min: 1, max: 8 }) })
+    .chain(({ batch, classes }) =>
+      fc.tuple(distributions(batch, classes, options), distributions(batch, classes)),
+    );

@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+
+// Every unit and property test runs twice, once per tfjs backend this
+// machine has: `cpu` (plain JS, float64 accumulation in sums) and `wasm`
+// (float32 accumulation). test/support/backend.ts selects the backend.
+const backendProject = (backend: 'cpu' | 'wasm') => ({
+  extends: true as const,
+  test: {
+    name: backend,
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/package/**'],
+    env: { TFJS_BACKEND: backend },
+    setupFiles: ['test/support/backend.ts', 'test/support/fast-check.ts'],
+  },
+});
+
+export default defineConfig({
+  test: {
+    // The JSON report is what .ci/run counts; the default reporter is for people.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
+    testTimeout: 30_000,
+    projects: [
+      backendProject('cpu'),
+      backendProject('wasm'),
+      {
+        extends: true,
+        test: {
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
