@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { assertKnownOptions, formatShape } from './validate.js';
+import { assertKnownOptions, formatShape, toFloatTensor } from './validate.js';
 
 /** Options of {@link checkGradients}. */
 export interface GradientCheckOptions {
@@ -142,13 +142,13 @@ function upstreamGradient(output: Tensor, dy: Tensor | TensorLike | undefined): 
     const u = tf.randomUniform(output.shape, -1, 1, 'float32', DY_SEED);
     return tf.mul(tf.sign(u), tf.add(tf.abs(u), 0.5));
   }
-  const given = dy instanceof tf.Tensor ? dy : tf.tensor(dy, output.shape, 'float32');
+  const given = toFloatTensor('checkGradients', 'dy', dy);
   if (!tf.util.arraysEqual(given.shape, output.shape)) {
     throw new Error(
       `checkGradients: dy ${formatShape(given.shape)} must have the shape of f's output ${formatShape(output.shape)}`,
     );
   }
-  return tf.cast(given, 'float32');
+  return given;
 }
 
 /** dyᵀ·∂f/∂x by central differences, one entry of input `inputIndex` at a time. */

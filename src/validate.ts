@@ -32,14 +32,30 @@ export function toFloatTensor(fn: string, arg: string, x: Tensor | TensorLike): 
   if (x == null) {
     throw new Error(`${fn}: ${arg} is required, got ${String(x)}`);
   }
-  if (typeof x === 'string' || (Array.isArray(x) && containsNonNumber(x))) {
-    throw new Error(`${fn}: ${arg} must hold numbers, got ${JSON.stringify(x).slice(0, 40)}`);
-  }
-  return tf.tensor(x, undefined, 'float32');
+  return tf.tensor(x, rectangularShape(fn, arg, x), 'float32');
 }
 
-function containsNonNumber(values: readonly unknown[]): boolean {
-  return values.some((v) => (Array.isArray(v) ? containsNonNumber(v) : typeof v !== 'number' && !ArrayBuffer.isView(v)));
+/**
+ * The shape of a nested array of numbers (or a typed array, or a number).
+ * tfjs's own `tf.tensor` accepts ragged arrays and strings and makes a tensor
+ * with the wrong size or NaN entries from them; this throws instead.
+ */
+function rectangularShape(fn: string, arg: string, x: unknown): number[] {
+  if (typeof x === 'number') return [];
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return [(x as unknown as ArrayLike<number>).length];
+  if (!Array.isArray(x)) {
+    throw new Error(`${fn}: ${arg} must be a tensor or an array of numbers, got ${describeValue(x)}`);
+  }
+  const shapes = x.map((item: unknown) => rectangularShape(fn, arg, item));
+  const first = shapes[0] ?? [];
+  if (shapes.some((shape) => !tf.util.arraysEqual(shape, first))) {
+    throw new Error(`${fn}: ${arg} is a ragged array (rows of different lengths); expected a rectangular array`);
+  }
+  return [x.length, ...first];
+}
+
+function describeValue(x: unknown): string {
+  return typeof x === 'string' ? `the string ${JSON.stringify(x.slice(0, 20))}` : `a ${typeof x} (${String(x)})`;
 }
 
 /** Throws unless `x` has rank ≥ 1, i.e. holds at least one axis of distributions. */

@@ -1,0 +1,70 @@
+/**
+ * The packed package works for its users: `npm pack`, install the tarball
+ * next to @tensorflow/tfjs in a fresh project, then import it from an ES
+ * module and require it from CommonJS, and compute the worked example.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const tfjsVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies['@tensorflow/tfjs'];
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+// Prints the worked example as JSON: H(R,S) in nats and bits, both KLs, H(R).
+const script = (importLine: string) => `${importLine}
+tf.env().set('PROD', true);
+const R = [0.42, 0.31, 0.27], S = [0.25, 0.5, 0.25];
+const first = (t) => t.dataSync()[0];
+console.log(JSON.stringify([
+  first(entropy.crossEntropy(R, S)), first(entropy.crossEntropy(R, S, { base: 2 })),
+  first(entropy.klDivergence(R, S)), first(entropy.klDivergence(S, R)), first(entropy.entropy(R)),
+  entropy.checkGradients((p, q) => entropy.klDivergence(p, q), [[R], [S]], { step: 2e-3 }).ok,
+]));
+`;
+
+describe('the packed package', () => {
+  let workDir = '';
+  let tarball = '';
+
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'tfjs-entropy-pack-'));
+    // Build first, then pack without the prepack build, whose log would mix with --json's output.
+    run('npm', ['run', 'build'], root);
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], root));
+    tarball = join(workDir, packed[0].filename);
+    const consumer = join(workDir, 'consumer');
+    run('mkdir', ['-p', consumer], workDir);
+    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `@tensorflow/tfjs@${tfjsVersion}`], consumer);
+    writeFileSync(
+      join(consumer, 'esm.mjs'),
+      script("import * as tf from '@tensorflow/tfjs';\nimport * as entropy from 'tfjs-entropy';"),
+    );
+    writeFileSync(
+      join(consumer, 'cjs.cjs'),
+      script("const tf = require('@tensorflow/tfjs');\nconst entropy = require('tfjs-entropy');"),
+    );
+  });
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  test('contains the built entry points and no sources or tests', () => {
+    const files = run('tar', ['-tzf', tarball], workDir).trim().split('\n').sort();
+    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/index.d.cts', 'package/package.json', 'package/README.md']));
+    expect(files.filter((f) => /^package\/(src|losses|test|examples)\//.test(f))).toEqual([]);
+  });
+
+  test.each(['esm.mjs', 'cjs.cjs'])('%s imports it next to @tensorflow/tfjs and computes the worked example', (file) => {
+    const output = JSON.parse(run('node', [file], join(workDir, 'consumer')));
+    const [crossNats, crossBits, klRS, klSR, entropyR, gradientsOk] = output;
+    expect(crossNats).toBeCloseTo(1.171419, 5);
+    expect(crossBits).toBeCloseTo(1.69, 5);
+    expect(klRS).toBeCloseTo(0.090482, 5);
+    expect(klSR).toBeCloseTo(0.090079, 5);
+    expect(entropyR).toBeCloseTo(1.080937, 5);
+    expect(gradientsOk).toBe(true);
+  });
+});
