@@ -10,13 +10,16 @@
  * p is exactly 0 contributes 0 (0·log 0 = 0, 0·log 0/q = 0, as
  * `scipy.special.entr` and `rel_entr` do), even where q = 0. In gradients the
  * one-sided derivative φ'(0) = −∞ is replaced by 0, the derivative of the
- * constant 0 that the term is held at, and ∂(p·log q)/∂q = p/q is 0 at p = 0.
- * So a class with zero probability never yields NaN, and the gradients obey
- * the same identity as the values: ∇H(p, q) = ∇H(p) + ∇D_KL(p ‖ q).
+ * constant 0 that the term is held at; likewise ∂(p·log q)/∂q = p/q is 0 at
+ * p = 0, and ∂(p·log q)/∂p = log q is 0 where p = q = 0. So a class with zero
+ * probability in both never yields an infinite or NaN gradient (which a
+ * softmax upstream would turn into NaN), and the gradients obey the same
+ * identity as the values: ∇H(p, q) = ∇H(p) + ∇D_KL(p ‖ q).
  * A p > 0 against q = 0 gives `+Infinity`, as `scipy.stats.entropy` does.
+ * NaN propagates: a NaN or negative entry gives NaN, even where p = 0.
  *
  * Inputs are used as given, not renormalised: pass probabilities that sum to
- * 1 along `axis`. A negative entry gives NaN (the log of a negative number).
+ * 1 along `axis`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
@@ -51,30 +54,56 @@ interface MeasureAttrs {
 // Elementwise pieces shared by the kernels. All run inside a kernel's forward
 // or backward pass, where nothing is recorded, so tf.equal masks are safe.
 
-/** x where x ≠ 0, else 1: log of it is finite at x = 0, where a mask drops it. */
+/** x where x ≠ 0, else 1: log of it is finite at x = 0, where a mask drops the term. */
 function zeroSafe(x: Tensor): Tensor {
   return tf.where(tf.equal(x, 0), tf.onesLike(x), x);
 }
 
-/** `value` where `p ≠ 0`, else 0: the 0·log 0 = 0 convention. */
-function zeroWhereZero(p: Tensor, value: Tensor): Tensor {
-  return tf.where(tf.equal(p, 0), tf.zerosLike(value), value);
+/** `value`, with 0 where `mask` holds. */
+function zeroWhere(mask: Tensor, value: Tensor): Tensor {
+  return tf.where(mask, tf.zerosLike(value), value);
+}
+
+/**
+ * Where a term p·log(·/q) is held at 0: p = 0 and q ≥ 0. A NaN or negative q
+ * is not masked, so it still turns the result into NaN.
+ */
+function heldAtZero(p: Tensor, q: Tensor): Tensor {
+  return tf.logicalAnd(tf.equal(p, 0), tf.greaterEqual(q, 0));
 }
 
 /** φ'(x) = log x + 1, taken as 0 at x = 0 (see the module doc). */
-function xLogXDerivative(x: Tensor): Tensor {
-  return zeroWhereZero(x, tf.add(tf.log(zeroSafe(x)), 1));
+function xLogXDerivative(x: Tensor, logX: Tensor = tf.log(zeroSafe(x))): Tensor {
+  return zeroWhere(tf.equal(x, 0), tf.add(logX, 1));
 }
 
-/** p·log(p / q) per entry; 0 where p = 0, +Infinity where p > 0 = q. */
-function relativeEntropyTerms(p: Tensor, q: Tensor): Tensor {
-  return zeroWhereZero(p, tf.mul(p, tf.sub(tf.log(zeroSafe(p)), tf.log(q))));
+/** p·(log p − log q) per entry; 0 where held at zero, +Infinity where p > 0 = q. */
+function relativeEntropyTerms(p: Tensor, q: Tensor, logQ: Tensor = tf.log(q)): Tensor {
+  return zeroWhere(heldAtZero(p, q), tf.mul(p, tf.sub(tf.log(zeroSafe(p)), logQ)));
 }
 
-/** p / q per entry; 0 where p = 0 (∂(p·log q)/∂q with the convention). */
+/** ∂(p·log q)/∂p = log q, taken as 0 where p = q = 0 (the term is held at 0 there). */
+function logQOrZero(p: Tensor, q: Tensor): Tensor {
+  return zeroWhere(tf.logicalAnd(tf.equal(p, 0), tf.equal(q, 0)), tf.log(q));
+}
+
+/** ∂(p·log q)/∂q = p / q, taken as 0 where held at zero. */
 function ratioOrZero(p: Tensor, q: Tensor): Tensor {
-  return zeroWhereZero(p, tf.div(p, q));
+  return zeroWhere(heldAtZero(p, q), tf.div(p, q));
 }
+
+/**
+ * log m for the mixture m = (p + q)/2. Halving is exact for normal floats,
+ * so log m is exact and JS(p, p) = 0 exactly; below 2·(smallest normal)
+ * halving would round (1e-45/2 = 0, log 0 = −∞), so log(p + q) − ln 2 is used there.
+ */
+function logMixture(p: Tensor, q: Tensor): Tensor {
+  const total = tf.add(p, q);
+  const subnormalHalf = tf.less(total, 2 * SMALLEST_NORMAL_FLOAT32);
+  return tf.where(subnormalHalf, tf.sub(tf.log(total), Math.LN2), tf.log(tf.mul(total, 0.5)));
+}
+
+const SMALLEST_NORMAL_FLOAT32 = 2 ** -126;
 
 /** dy, shaped like the forward's output, broadcast back along the summed axis and scaled. */
 function upstream(dy: Tensor, attrs: MeasureAttrs, scale: number): Tensor {
@@ -86,40 +115,37 @@ function upstream(dy: Tensor, attrs: MeasureAttrs, scale: number): Tensor {
 
 /** H(p) = −Σ p log p. ∂H/∂p = −(log p + 1). */
 const entropyKernel: LossKernel<[Tensor], MeasureAttrs> = {
-  name: 'Entropy',
   forward([p], { axis, lnBase }) {
     // log runs on 1 where p = 0, so the term is 0·0 = 0 exactly. Negating
     // the log, not the sum, keeps H = +0 (not −0) for a one-hot p.
     return tf.div(tf.sum(tf.mul(p, tf.neg(tf.log(zeroSafe(p)))), axis), lnBase);
   },
-  backward(dy, [p], _value, attrs) {
+  backward(dy, [p], attrs) {
     return [tf.mul(upstream(dy, attrs, -1), xLogXDerivative(p))];
   },
 };
 
 /** H(p, q) = −Σ p log q. ∂/∂p = −log q; ∂/∂q = −p/q. */
 const crossEntropyKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
-  name: 'CrossEntropy',
   forward([p, q], { axis, lnBase }) {
     // The mask turns 0·log 0 (NaN in float arithmetic) into 0.
-    const terms = zeroWhereZero(p, tf.mul(p, tf.neg(tf.log(q))));
+    const terms = zeroWhere(heldAtZero(p, q), tf.mul(p, tf.neg(tf.log(q))));
     return tf.div(tf.sum(terms, axis), lnBase);
   },
-  backward(dy, [p, q], _value, attrs) {
+  backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, -1);
-    return [tf.mul(g, tf.log(q)), tf.mul(g, ratioOrZero(p, q))];
+    return [tf.mul(g, logQOrZero(p, q)), tf.mul(g, ratioOrZero(p, q))];
   },
 };
 
 /** D_KL(p ‖ q) = Σ p log(p/q). ∂/∂p = log p + 1 − log q; ∂/∂q = −p/q. */
 const klDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
-  name: 'KLDivergence',
   forward([p, q], { axis, lnBase }) {
     return tf.div(tf.sum(relativeEntropyTerms(p, q), axis), lnBase);
   },
-  backward(dy, [p, q], _value, attrs) {
+  backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 1);
-    return [tf.mul(g, tf.sub(xLogXDerivative(p), tf.log(q))), tf.mul(tf.neg(g), ratioOrZero(p, q))];
+    return [tf.mul(g, tf.sub(xLogXDerivative(p), logQOrZero(p, q))), tf.mul(tf.neg(g), ratioOrZero(p, q))];
   },
 };
 
@@ -128,17 +154,17 @@ const klDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
  * As ½Σφ(p) + ½Σφ(q) − Σφ(m): ∂/∂p = ½(φ'(p) − φ'(m)), and likewise for q.
  */
 const jsDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
-  name: 'JSDivergence',
   forward([p, q], { axis, lnBase }) {
-    const m = tf.mul(tf.add(p, q), 0.5);
+    const total = tf.add(p, q);
+    const logM = logMixture(p, q);
     // The KL form, not φ(p)/2 + φ(q)/2 − φ(m): its terms do not cancel, so
     // nearly equal p and q give a small value with small absolute error.
-    const terms = tf.add(relativeEntropyTerms(p, m), relativeEntropyTerms(q, m));
+    const terms = tf.add(relativeEntropyTerms(p, total, logM), relativeEntropyTerms(q, total, logM));
     return tf.div(tf.mul(tf.sum(terms, axis), 0.5), lnBase);
   },
-  backward(dy, [p, q], _value, attrs) {
+  backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 0.5);
-    const mixtureDerivative = xLogXDerivative(tf.mul(tf.add(p, q), 0.5));
+    const mixtureDerivative = xLogXDerivative(tf.add(p, q), logMixture(p, q));
     return [
       tf.mul(g, tf.sub(xLogXDerivative(p), mixtureDerivative)),
       tf.mul(g, tf.sub(xLogXDerivative(q), mixtureDerivative)),

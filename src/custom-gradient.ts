@@ -19,8 +19,6 @@ import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
  *   passes read.
  */
 export interface LossKernel<Inputs extends readonly Tensor[], Attrs> {
-  /** Name of the op, as in tfjs's kernel names (`'EntropyFromProbabilities'`). */
-  readonly name: string;
   /**
    * Computes the value. Runs unrecorded (nothing here is differentiated by
    * autodiff), so masks built with `tf.equal` & co. are safe.
@@ -28,16 +26,16 @@ export interface LossKernel<Inputs extends readonly Tensor[], Attrs> {
   forward(inputs: Inputs, attrs: Attrs): Tensor;
   /**
    * Returns `dy · ∂value/∂inputs[i]` for every input, in order, each of that
-   * input's shape. `value` is the forward's result.
+   * input's shape.
    */
-  backward(dy: Tensor, inputs: Inputs, value: Tensor, attrs: Attrs): { [K in keyof Inputs]: Tensor };
+  backward(dy: Tensor, inputs: Inputs, attrs: Attrs): { [K in keyof Inputs]: Tensor };
 }
 
 /**
  * Runs `kernel` on `inputs` as one tfjs op whose gradient is
  * `kernel.backward`, via `tf.customGrad`.
  *
- * The inputs and the value are saved for the backward pass only while a
+ * The inputs are saved for the backward pass only while a
  * gradient is being recorded (tfjs drops `save` otherwise), so a forward-only
  * call allocates nothing beyond its result.
  */
@@ -51,11 +49,11 @@ export function applyKernel<Inputs extends readonly Tensor[], Attrs>(
     const save = args[inputCount] as GradSaveFunc;
     const xs = args.slice(0, inputCount) as unknown as Inputs;
     const value = kernel.forward(xs, attrs);
-    save([...xs, value]);
+    save([...xs]);
     return {
       value,
       gradFunc: (dy: Tensor, saved: Tensor[]): Tensor[] => [
-        ...kernel.backward(dy, saved.slice(0, inputCount) as unknown as Inputs, saved[inputCount] as Tensor, attrs),
+        ...kernel.backward(dy, saved as unknown as Inputs, attrs),
       ],
     };
   });

@@ -36,6 +36,19 @@ export function toFloatTensor(fn: string, arg: string, x: Tensor | TensorLike): 
 }
 
 /**
+ * Returns `x` as a tensor: a tensor as it is, an array converted with tfjs's
+ * default dtype inference (float32 for numbers), after checking that it is a
+ * rectangular array of numbers.
+ */
+export function toTensor(fn: string, arg: string, x: Tensor | TensorLike): Tensor {
+  if (x instanceof tf.Tensor) return x;
+  if (x == null) {
+    throw new Error(`${fn}: ${arg} is required, got ${String(x)}`);
+  }
+  return tf.tensor(x, rectangularShape(fn, arg, x));
+}
+
+/**
  * The shape of a nested array of numbers (or a typed array, or a number).
  * tfjs's own `tf.tensor` accepts ragged arrays and strings and makes a tensor
  * with the wrong size or NaN entries from them; this throws instead.
@@ -113,4 +126,65 @@ export function assertKnownOptions(fn: string, options: object, known: readonly 
       throw new Error(`${fn}: unknown option '${name}' (expected one of: ${known.join(', ')})`);
     }
   }
+}
+
+/**
+ * Returns `x` as an int32 tensor of class indices. A float tensor is
+ * rejected (class indices must be integers: cast with `tf.cast(x, 'int32')`
+ * once you know they are); an array must hold integers.
+ *
+ * Call it inside `tf.tidy`: a converted `TensorLike` is a new tensor.
+ */
+export function toIndexTensor(fn: string, arg: string, x: Tensor | TensorLike): Tensor {
+  if (x instanceof tf.Tensor) {
+    if (x.dtype !== 'int32') {
+      throw new Error(`${fn}: ${arg} must be an int32 tensor of class indices, got ${x.dtype} ${formatShape(x.shape)}`);
+    }
+    return x;
+  }
+  if (x == null) {
+    throw new Error(`${fn}: ${arg} is required, got ${String(x)}`);
+  }
+  const shape = rectangularShape(fn, arg, x);
+  const values = tf.util.flatten(x as number[]);
+  const bad = values.findIndex((v) => !Number.isInteger(v));
+  if (bad >= 0) {
+    throw new Error(`${fn}: ${arg} must hold integer class indices, got ${String(values[bad])}`);
+  }
+  return tf.tensor(values, shape, 'int32');
+}
+
+/** Throws unless `value` is a finite number in [min, max] (either bound may be infinite); returns it. */
+export function numberInRange(fn: string, name: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Infinity ? `≥ ${min}` : min === -Infinity ? `≤ ${max}` : `in [${min}, ${max}]`;
+    throw new Error(`${fn}: ${name} must be a finite number ${range}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Throws unless `x` broadcasts to exactly `shape` (the shape of what it
+ * multiplies): broadcasting must not grow the result.
+ */
+export function assertBroadcastsTo(fn: string, arg: string, x: Tensor, shape: readonly number[], target: string): void {
+  const rankOffset = shape.length - x.rank;
+  const fits = rankOffset >= 0 && x.shape.every((size, i) => size === 1 || size === shape[i + rankOffset]);
+  if (!fits) {
+    throw new Error(`${fn}: ${arg} ${formatShape(x.shape)} does not broadcast to ${target} ${formatShape(shape)}`);
+  }
+}
+
+/**
+ * Dense labels for a loss on `logits`: float32 of the logits' shape. int32
+ * and bool labels (one-hot, as `tf.oneHot` returns, or 0/1 targets) are cast
+ * to float32; they take no gradient.
+ *
+ * Call it inside `tf.tidy`.
+ */
+export function toLabelsLike(fn: string, labels: Tensor | TensorLike, logits: Tensor): Tensor {
+  const isIntegral = labels instanceof tf.Tensor && (labels.dtype === 'int32' || labels.dtype === 'bool');
+  const y = isIntegral ? tf.cast(labels, 'float32') : toFloatTensor(fn, 'labels', labels);
+  assertSameShape(fn, 'labels', y, 'logits', logits);
+  return y;
 }

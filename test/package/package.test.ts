@@ -22,7 +22,7 @@ const first = (t) => t.dataSync()[0];
 console.log(JSON.stringify([
   first(entropy.crossEntropy(R, S)), first(entropy.crossEntropy(R, S, { base: 2 })),
   first(entropy.klDivergence(R, S)), first(entropy.klDivergence(S, R)), first(entropy.entropy(R)),
-  entropy.checkGradients((p, q) => entropy.klDivergence(p, q), [[R], [S]], { step: 2e-3 }).ok,
+  entropy.checkGradients((p, q) => entropy.klDivergence(p, q), [[R], [S]]).ok,
 ]));
 `;
 

@@ -26,10 +26,14 @@ export function distributions(batch: number, classes: number, options = {}): fc.
   return fc.array(distribution(classes, options), { minLength: batch, maxLength: batch });
 }
 
-/** Batch and class counts, then two batches p and q of that shape. */
+/**
+ * Batch and class counts, then two batches p and q of that shape; with
+ * `allowZeros`, either may have entries exactly 0 (so q = 0 < p, giving
+ * +Infinity for KL and cross-entropy, is drawn too).
+ */
 export const distributionPair = (options: { allowZeros?: boolean } = {}) =>
   fc
     .record({ batch: fc.integer({ min: 1, max: 4 }), classes: fc.integer({ min: 1, max: 8 }) })
     .chain(({ batch, classes }) =>
-      fc.tuple(distributions(batch, classes, options), distributions(batch, classes)),
+      fc.tuple(distributions(batch, classes, options), distributions(batch, classes, options)),
     );

@@ -4,7 +4,7 @@
  *
  * One distribution at a time (a plain array); the same 0·log 0 convention as
  * losses/information.ts: a term with p = 0 is 0, φ'(0) = 0 for φ(x) = x log x,
- * and ∂(p log q)/∂q = 0 at p = 0.
+ * ∂(p log q)/∂q = 0 at p = 0, and ∂(p log q)/∂p = 0 at p = q = 0.
  */
 
 export interface Measured {
@@ -17,6 +17,7 @@ const xLogX = (x: number): number => (x === 0 ? 0 : x * Math.log(x));
 const xLogXDerivative = (x: number): number => (x === 0 ? 0 : Math.log(x) + 1);
 const relativeEntropyTerm = (p: number, q: number): number => (p === 0 ? 0 : p * Math.log(p / q));
 const ratioOrZero = (p: number, q: number): number => (p === 0 ? 0 : p / q);
+const logQOrZero = (p: number, q: number): number => (p === 0 && q === 0 ? 0 : Math.log(q));
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 const inBase = (m: Measured, base: number): Measured => ({
   value: m.value / Math.log(base),
@@ -31,7 +32,7 @@ export function crossEntropy64(p: readonly number[], q: readonly number[], base 
   return inBase(
     {
       value: -sum(p.map((pi, i) => (pi === 0 ? 0 : pi * Math.log(q[i]!)))),
-      gradients: [q.map((qi) => -Math.log(qi)), p.map((pi, i) => -ratioOrZero(pi, q[i]!))],
+      gradients: [q.map((qi, i) => -logQOrZero(p[i]!, qi)), p.map((pi, i) => -ratioOrZero(pi, q[i]!))],
     },
     base,
   );
@@ -41,7 +42,10 @@ export function klDivergence64(p: readonly number[], q: readonly number[], base 
   return inBase(
     {
       value: sum(p.map((pi, i) => relativeEntropyTerm(pi, q[i]!))),
-      gradients: [p.map((pi, i) => xLogXDerivative(pi) - Math.log(q[i]!)), p.map((pi, i) => -ratioOrZero(pi, q[i]!))],
+      gradients: [
+        p.map((pi, i) => xLogXDerivative(pi) - logQOrZero(pi, q[i]!)),
+        p.map((pi, i) => -ratioOrZero(pi, q[i]!)),
+      ],
     },
     base,
   );
@@ -73,7 +77,8 @@ export const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
  * (the wasm backend accumulates in float32).
  */
 export function float32ValueBound(p: readonly number[], q: readonly number[], base = Math.E): number {
-  const scale = sum(p.map((pi, i) => (pi === 0 ? 0 : pi * (Math.abs(Math.log(pi)) + Math.abs(Math.log(q[i]!)) + 1))));
+  // Terms held at 0 (p = 0) are exact; a term with q = 0 < p is +Infinity, compared exactly.
+  const scale = sum(p.map((pi, i) => (pi === 0 || q[i] === 0 ? 0 : pi * (Math.abs(Math.log(pi)) + Math.abs(Math.log(q[i]!)) + 1))));
   return ((8 + p.length) * FLOAT32_UNIT_ROUNDOFF * scale) / Math.log(base);
 }
 
@@ -82,6 +87,7 @@ export function float32ValueBound(p: readonly number[], q: readonly number[], ba
  * of roundoff of the magnitudes that entry is computed from.
  */
 export function float32GradientBound(pi: number, qi: number, base = Math.E): number {
-  const logs = (pi === 0 ? 0 : Math.abs(Math.log(pi))) + Math.abs(Math.log(qi)) + 1;
-  return (8 * FLOAT32_UNIT_ROUNDOFF * (logs + Math.abs(ratioOrZero(pi, qi)))) / Math.log(base);
+  const logs = (pi === 0 ? 0 : Math.abs(Math.log(pi))) + (qi === 0 ? 0 : Math.abs(Math.log(qi))) + 1;
+  const ratio = qi === 0 ? 0 : Math.abs(ratioOrZero(pi, qi));
+  return (8 * FLOAT32_UNIT_ROUNDOFF * (logs + ratio)) / Math.log(base);
 }

@@ -1,14 +1,18 @@
 /** Small helpers for reading tensors and counting leaked tensors in tests. */
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 
-/** Runs `f` and returns how many tensors it left allocated (its results included). */
+/** Runs `f`, which must not throw, and returns how many tensors it left allocated (its results included). */
 export function tensorsLeftBy(f: () => unknown): number {
   const before = tf.memory().numTensors;
-  try {
-    f();
-  } catch {
-    // Only the count matters here; error messages are pinned elsewhere.
-  }
+  f();
+  return tf.memory().numTensors - before;
+}
+
+/** Runs `f`, which must throw, and returns how many tensors it left allocated. */
+export function tensorsLeftByThrowing(f: () => unknown): number {
+  const before = tf.memory().numTensors;
+  expect(f).toThrow();
   return tf.memory().numTensors - before;
 }
 
@@ -17,9 +21,4 @@ export function take(t: tf.Tensor): number[] {
   const values = Array.from(t.dataSync());
   t.dispose();
   return values;
-}
-
-/** Moves `axis` of a rank-2 batch-major array of rows to make a tensor with the classes on axis 0. */
-export function classesFirst(rows: readonly number[][]): tf.Tensor {
-  return tf.tidy(() => tf.transpose(tf.tensor2d(rows as number[][])));
 }
