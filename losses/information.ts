@@ -24,6 +24,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
+import { safeSum } from '../src/safe-sum.js';
 import {
   assertHasAxis,
   assertKnownOptions,
@@ -118,7 +119,7 @@ const entropyKernel: LossKernel<[Tensor], MeasureAttrs> = {
   forward([p], { axis, lnBase }) {
     // log runs on 1 where p = 0, so the term is 0·0 = 0 exactly. Negating
     // the log, not the sum, keeps H = +0 (not −0) for a one-hot p.
-    return tf.div(tf.sum(tf.mul(p, tf.neg(tf.log(zeroSafe(p)))), axis), lnBase);
+    return tf.div(safeSum(tf.mul(p, tf.neg(tf.log(zeroSafe(p)))), axis), lnBase);
   },
   backward(dy, [p], attrs) {
     return [tf.mul(upstream(dy, attrs, -1), xLogXDerivative(p))];
@@ -130,7 +131,7 @@ const crossEntropyKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
   forward([p, q], { axis, lnBase }) {
     // The mask turns 0·log 0 (NaN in float arithmetic) into 0.
     const terms = zeroWhere(heldAtZero(p, q), tf.mul(p, tf.neg(tf.log(q))));
-    return tf.div(tf.sum(terms, axis), lnBase);
+    return tf.div(safeSum(terms, axis), lnBase);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, -1);
@@ -141,7 +142,7 @@ const crossEntropyKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
 /** D_KL(p ‖ q) = Σ p log(p/q). ∂/∂p = log p + 1 − log q; ∂/∂q = −p/q. */
 const klDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
   forward([p, q], { axis, lnBase }) {
-    return tf.div(tf.sum(relativeEntropyTerms(p, q), axis), lnBase);
+    return tf.div(safeSum(relativeEntropyTerms(p, q), axis), lnBase);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 1);
@@ -160,7 +161,7 @@ const jsDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
     // The KL form, not φ(p)/2 + φ(q)/2 − φ(m): its terms do not cancel, so
     // nearly equal p and q give a small value with small absolute error.
     const terms = tf.add(relativeEntropyTerms(p, total, logM), relativeEntropyTerms(q, total, logM));
-    return tf.div(tf.mul(tf.sum(terms, axis), 0.5), lnBase);
+    return tf.div(tf.mul(safeSum(terms, axis), 0.5), lnBase);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 0.5);

@@ -188,3 +188,10 @@ export function toLabelsLike(fn: string, labels: Tensor | TensorLike, logits: Te
   assertSameShape(fn, 'labels', y, 'logits', logits);
   return y;
 }
+
+/** Throws unless `logits` has at least one class along `axis` (a softmax over nothing is undefined). */
+export function assertHasClasses(fn: string, logits: Tensor, axis: number): void {
+  if (logits.shape[axis] === 0) {
+    throw new Error(`${fn}: logits ${formatShape(logits.shape)} have no classes along axis ${axis}`);
+  }
+}

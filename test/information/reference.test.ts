@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { describe } from 'vitest';
 import { crossEntropy, entropy, jsDivergence, klDivergence } from '../../src/index.js';
 import { distributionPair } from '../support/arbitraries.js';
 import { expectNear } from '../support/float32.js';

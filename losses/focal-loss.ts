@@ -1,0 +1,234 @@
+/**
+ * Focal losses (Lin et al. 2017): cross-entropy scaled by (1 − p)^γ so that
+ * well-classified examples count less (API.md §3). `sigmoidFocalLoss` matches
+ * torchvision's `sigmoid_focal_loss`; `softmaxFocalLoss` matches Keras's
+ * `CategoricalFocalCrossentropy(from_logits=True)` without its probability clipping.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
+import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
+import {
+  assertHasAxis,
+  assertHasClasses,
+  assertKnownOptions,
+  numberInRange,
+  resolveAxis,
+  toFloatTensor,
+  toLabelsLike,
+} from '../src/validate.js';
+import { negativeLogSigmoid } from './sigmoid-cross-entropy.js';
+import { logSoftmaxAlong } from './softmax-cross-entropy.js';
+
+interface FocalAttrs {
+  /** Focusing parameter γ ≥ 0. */
+  readonly gamma: number;
+  /** Class-balance weight α in [0, 1], or negative for none. */
+  readonly alpha: number;
+}
+
+/**
+ * γ·m^(γ−1), the derivative of m^γ, with the limit 0 where m = 0 (and at γ = 0).
+ * At m = 0 the factor it multiplies is 0 too, so the product's limit is 0.
+ */
+function focalFactorDerivative(m: Tensor, gamma: number): Tensor {
+  if (gamma === 0) return tf.zerosLike(m);
+  const safe = tf.where(tf.equal(m, 0), tf.onesLike(m), m);
+  return tf.where(tf.equal(m, 0), tf.zerosLike(m), tf.mul(gamma, tf.pow(safe, gamma - 1)));
+}
+
+/**
+ * Sigmoid focal loss, elementwise: l = α_t·(1 − p_t)^γ·ce with s = σ(z),
+ * ce = −[y log s + (1 − y) log(1 − s)], p_t = s·y + (1 − s)(1 − y),
+ * α_t = α·y + (1 − α)(1 − y) (1 when α < 0).
+ * With m = 1 − p_t = y·σ(−z) + (1 − y)·σ(z):
+ * ∂m/∂z = s(1 − s)(1 − 2y), ∂m/∂y = 1 − 2s, ∂ce/∂z = s − y, ∂ce/∂y = −z,
+ * ∂α_t/∂y = 2α − 1, and l's partials follow by the product rule.
+ */
+const sigmoidFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
+  forward([labels, logits], { gamma, alpha }) {
+    const { crossEntropy, m } = sigmoidFocalParts(labels, logits);
+    return tf.mul(alphaWeight(labels, alpha), tf.mul(tf.pow(m, gamma), crossEntropy));
+  },
+  backward(dy, [labels, logits], { gamma, alpha }) {
+    const { crossEntropy, m, s, oneMinusS } = sigmoidFocalParts(labels, logits);
+    const factor = tf.pow(m, gamma);
+    const factorSlope = focalFactorDerivative(m, gamma);
+    const alphaT = alphaWeight(labels, alpha);
+    const oneMinusTwoY = tf.sub(1, tf.mul(2, labels));
+    const dmdz = tf.mul(tf.mul(s, oneMinusS), oneMinusTwoY);
+    const dmdy = tf.sub(oneMinusS, s);
+    // ∂(m^γ·ce)/∂z and ∂(m^γ·ce)/∂y
+    const dFocalDz = tf.add(tf.mul(factor, tf.sub(s, labels)), tf.mul(tf.mul(crossEntropy, factorSlope), dmdz));
+    const dFocalDy = tf.add(tf.mul(factor, tf.neg(logits)), tf.mul(tf.mul(crossEntropy, factorSlope), dmdy));
+    const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
+    const dLabels = tf.add(tf.mul(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, crossEntropy)));
+    return [tf.mul(dy, dLabels), tf.mul(dy, tf.mul(alphaT, dFocalDz))];
+  },
+};
+
+function sigmoidFocalParts(labels: Tensor, logits: Tensor) {
+  const s = tf.sigmoid(logits);
+  // σ(−z) rather than 1 − σ(z): exact where σ(z) rounds to 1.
+  const oneMinusS = tf.sigmoid(tf.neg(logits));
+  // ce = (1 − y)·z + softplus(−z), finite for any finite z.
+  const crossEntropy = tf.add(tf.mul(tf.sub(1, labels), logits), negativeLogSigmoid(logits));
+  const m = tf.add(tf.mul(labels, oneMinusS), tf.mul(tf.sub(1, labels), s));
+  return { crossEntropy, m, s, oneMinusS };
+}
+
+/** α_t = α·y + (1 − α)(1 − y), or 1 when α < 0 (the α term off). */
+function alphaWeight(labels: Tensor, alpha: number): Tensor {
+  return alpha < 0 ? tf.onesLike(labels) : tf.add(tf.mul(alpha, labels), tf.mul(1 - alpha, tf.sub(1, labels)));
+}
+
+/**
+ * Softmax focal loss per sample: l = −α·Σ_c (1 − p_c)^γ·y_c·log p_c, p = softmax(z).
+ * ∂l/∂y_c = −α·(1 − p_c)^γ·log p_c.
+ * ∂l/∂z_k = −α·(a_k − p_k·Σ_c a_c), a_c = y_c·[(1 − p_c)^γ − γ(1 − p_c)^(γ−1)·p_c·log p_c],
+ * since ∂p_c/∂z_k = p_c(δ_ck − p_k) and ∂log p_c/∂z_k = δ_ck − p_k.
+ */
+const softmaxFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs & { readonly axis: number }> = {
+  forward([labels, logits], { gamma, alpha, axis }) {
+    const logP = logSoftmaxAlong(logits, axis);
+    const factor = tf.pow(oneMinusFromLog(logP), gamma);
+    return tf.mul(-alpha, tf.sum(tf.mul(tf.mul(factor, labels), logP), axis));
+  },
+  backward(dy, [labels, logits], { gamma, alpha, axis }) {
+    const upstream = tf.mul(tf.expandDims(dy, axis), -alpha);
+    const logP = logSoftmaxAlong(logits, axis);
+    const p = tf.exp(logP);
+    const oneMinusP = oneMinusFromLog(logP);
+    const factor = tf.pow(oneMinusP, gamma);
+    const a = tf.mul(labels, tf.sub(factor, tf.mul(focalFactorDerivative(oneMinusP, gamma), tf.mul(p, logP))));
+    const dLogits = tf.sub(a, tf.mul(p, tf.sum(a, axis, true)));
+    return [tf.mul(upstream, tf.mul(factor, logP)), tf.mul(upstream, dLogits)];
+  },
+};
+
+/** 1 − p from log p as −expm1(log p): accurate where p is close to 1 (1 − p would cancel). */
+function oneMinusFromLog(logP: Tensor): Tensor {
+  return tf.neg(tf.expm1(logP));
+}
+
+/** Options of {@link sigmoidFocalLoss}. */
+export interface SigmoidFocalLossOptions {
+  /** Focusing parameter γ ≥ 0; 0 gives (α-weighted) sigmoid cross-entropy. Default 2. */
+  readonly gamma?: number;
+  /** Weight α ∈ [0, 1] of positives (1 − α of negatives); any negative value switches it off. Default 0.25. */
+  readonly alpha?: number;
+  /** Sample weights, broadcast against the elementwise loss. */
+  readonly weights?: Tensor | TensorLike;
+  /** `'mean'` (default, over every element), `'sum'` or `'none'` (elementwise). */
+  readonly reduction?: Reduction;
+}
+
+/** Options of {@link softmaxFocalLoss}. */
+export interface SoftmaxFocalLossOptions {
+  /** Focusing parameter γ ≥ 0; 0 with α = 1 gives softmax cross-entropy. Default 2. */
+  readonly gamma?: number;
+  /** Scalar weight α ≥ 0 of every class, as Keras. Default 0.25. */
+  readonly alpha?: number;
+  /** The class axis; negative counts from the end. Default `-1`. */
+  readonly axis?: number;
+  /** Sample weights, broadcast against the per-sample loss. */
+  readonly weights?: Tensor | TensorLike;
+  /** `'mean'` (default), `'sum'` or `'none'` (per sample). */
+  readonly reduction?: Reduction;
+}
+
+/**
+ * RetinaNet's sigmoid focal loss (Lin et al. 2017), elementwise:
+ * l = α_t·(1 − p_t)^γ·BCE(z, y), p = σ(z), p_t = p·y + (1 − p)(1 − y),
+ * α_t = α·y + (1 − α)(1 − y).
+ *
+ * Same values as torchvision `sigmoid_focal_loss(logits, labels, alpha, gamma,
+ * reduction)`; `alpha < 0` switches the α term off. With γ = 0 and α < 0 it
+ * equals `sigmoidCrossEntropy`.
+ *
+ * Shapes: `labels` and `logits` have the same (any) shape, the unreduced loss too.
+ *
+ * Gradients: hand-written for logits and labels (soft labels in [0, 1] allowed);
+ * see the kernel's comment for the formulas.
+ *
+ * Stability: BCE = (1 − y)·z + softplus(−z) and 1 − p_t = y·σ(−z) + (1 − y)·σ(z),
+ * so no probability is clipped and large |z| stays finite.
+ *
+ * @param labels - targets in [0, 1], the shape of `logits`; int32/bool are cast.
+ * @param logits - float32.
+ * @param options - `gamma` (2), `alpha` (0.25), `weights`, `reduction` (`'mean'`).
+ * @returns the reduced loss (a scalar), or the elementwise loss for `'none'`.
+ * @throws Error naming `sigmoidFocalLoss` on mismatched shapes, γ < 0, α > 1, or an unknown option.
+ *
+ * @example
+ * ```ts
+ * sigmoidFocalLoss([[1, 0]], [[2, -1]], { reduction: 'none' }).print(); // [[0.00045, 0.0170]]
+ * ```
+ */
+export function sigmoidFocalLoss(
+  labels: Tensor | TensorLike,
+  logits: Tensor | TensorLike,
+  options: SigmoidFocalLossOptions = {},
+): Tensor {
+  const fn = 'sigmoidFocalLoss';
+  assertKnownOptions(fn, options, ['gamma', 'alpha', 'weights', 'reduction']);
+  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
+  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, -Infinity, 1);
+  return tf.tidy(() => {
+    const z = toFloatTensor(fn, 'logits', logits);
+    const y = toLabelsLike(fn, labels, z);
+    const perElement = applyKernel(sigmoidFocalKernel, [y, z], { gamma, alpha });
+    return reduceLoss(fn, perElement, { reduction, weights: options.weights });
+  });
+}
+
+/**
+ * Categorical focal loss per sample: l = −Σ_c α·(1 − p_c)^γ·y_c·log p_c, p = softmax(z).
+ *
+ * Same as Keras `CategoricalFocalCrossentropy(alpha, gamma, from_logits=True)`,
+ * except that Keras clips p to [1e-7, 1 − 1e-7] and this does not (so values
+ * differ where a probability is within 1e-7 of 0 or 1). `gamma: 0, alpha: 1`
+ * equals `softmaxCrossEntropy`.
+ *
+ * Shapes: `labels` and `logits` `[..., C, ...]` with the classes on `axis`; the
+ * per-sample loss drops `axis`.
+ *
+ * Gradients (hand-written): ∂l/∂z_k = −α·(a_k − p_k·Σ_c a_c) with
+ * a_c = y_c·[(1 − p_c)^γ − γ(1 − p_c)^(γ−1)·p_c·log p_c], so each row sums to 0;
+ * ∂l/∂y_c = −α·(1 − p_c)^γ·log p_c.
+ *
+ * Stability: log p from a max-shifted log-softmax, and 1 − p = −expm1(log p),
+ * accurate as p → 1.
+ *
+ * @param labels - one-hot or soft targets, the shape of `logits`; int32/bool are cast.
+ * @param logits - float32.
+ * @param options - `gamma` (2), `alpha` (0.25), `axis` (−1), `weights`, `reduction` (`'mean'`).
+ * @returns the reduced loss (a scalar), or the per-sample loss for `'none'`.
+ * @throws Error naming `softmaxFocalLoss` on mismatched shapes, a bad axis, γ < 0, α < 0, or an unknown option.
+ *
+ * @example
+ * ```ts
+ * softmaxFocalLoss([[0, 1, 0]], [[1, 2, 0.5]], { reduction: 'none' }).print(); // [0.0160]
+ * ```
+ */
+export function softmaxFocalLoss(
+  labels: Tensor | TensorLike,
+  logits: Tensor | TensorLike,
+  options: SoftmaxFocalLossOptions = {},
+): Tensor {
+  const fn = 'softmaxFocalLoss';
+  assertKnownOptions(fn, options, ['gamma', 'alpha', 'axis', 'weights', 'reduction']);
+  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
+  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, 0, Infinity);
+  return tf.tidy(() => {
+    const z = toFloatTensor(fn, 'logits', logits);
+    assertHasAxis(fn, 'logits', z);
+    const y = toLabelsLike(fn, labels, z);
+    const axis = resolveAxis(fn, 'logits', z, options.axis ?? -1);
+    assertHasClasses(fn, z, axis);
+    const perSample = applyKernel(softmaxFocalKernel, [y, z], { gamma, alpha, axis });
+    return reduceLoss(fn, perSample, { reduction, weights: options.weights });
+  });
+}
