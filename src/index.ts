@@ -6,6 +6,10 @@
  */
 export { entropy, crossEntropy, klDivergence, jsDivergence } from '../losses/information.js';
 export type { MeasureOptions } from '../losses/information.js';
+export { gaussianEntropy, gaussianCrossEntropy, gaussianKL } from '../losses/gaussian.js';
+export type { GaussianKLOptions, GaussianMeasureOptions } from '../losses/gaussian.js';
+export { monteCarloKL } from '../losses/monte-carlo-kl.js';
+export type { KLEstimator, MonteCarloKLOptions } from '../losses/monte-carlo-kl.js';
 export { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 export type {
   SoftmaxCrossEntropyOptions,
@@ -15,6 +19,12 @@ export { sigmoidCrossEntropy } from '../losses/sigmoid-cross-entropy.js';
 export type { SigmoidCrossEntropyOptions } from '../losses/sigmoid-cross-entropy.js';
 export { sigmoidFocalLoss, softmaxFocalLoss } from '../losses/focal-loss.js';
 export type { SigmoidFocalLossOptions, SoftmaxFocalLossOptions } from '../losses/focal-loss.js';
+export { categoricalKL, distillationLoss } from '../losses/categorical-kl.js';
+export type { CategoricalKLOptions, DistillationLossOptions } from '../losses/categorical-kl.js';
+export { bernoulliKL } from '../losses/bernoulli-kl.js';
+export type { BernoulliKLOptions } from '../losses/bernoulli-kl.js';
+export { constantBeta, linearWarmupBeta, cyclicalBeta } from './beta-schedule.js';
+export type { BetaSchedule, CyclicalOptions, LinearWarmupOptions } from './beta-schedule.js';
 export type { Reduction } from './reduction.js';
 export { checkGradients } from './gradient-check.js';
 export type { GradientCheckOptions, GradientCheckResult, GradientMismatch } from './gradient-check.js';

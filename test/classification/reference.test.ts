@@ -15,7 +15,6 @@ import {
   sparseSoftmaxCrossEntropy,
 } from '../../src/index.js';
 import {
-  numericGradient64,
   sigmoidCrossEntropy64,
   sigmoidFocalLoss64,
   softmaxCrossEntropy64,
@@ -24,7 +23,7 @@ import {
   toRows,
   type Reduction,
 } from '../support/classification-reference.js';
-import { expectWithinFloat32 } from '../support/float32.js';
+import { compareWithReference as compare } from '../support/compare.js';
 
 const float = (min: number, max: number) => fc.double({ min, max, noNaN: true }).map(Math.fround);
 const reductions = fc.constantFrom<Reduction>('none', 'sum', 'mean');
@@ -43,34 +42,6 @@ const flatOf = (count: number, min: number, max: number) => fc.array(float(min, 
 const weightsOf = (count: number) =>
   fc.array(fc.oneof(fc.constant(0), float(1e-3, 2)), { minLength: count, maxLength: count });
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/**
- * Compares the tfjs loss with the float64 reference: the value, and the
- * gradient (weighted by a fixed dy for 'none') with respect to each float input.
- */
-function compare(
-  ours: (...inputs: tf.Tensor[]) => tf.Tensor,
-  reference: (...inputs: number[][]) => number | number[],
-  inputs: Array<{ values: number[]; shape: number[] }>,
-  scale: number,
-  terms: number,
-) {
-  const expectedValue = reference(...inputs.map((x) => x.values));
-  const expectedFlat = typeof expectedValue === 'number' ? [expectedValue] : expectedValue;
-  const dy = expectedFlat.map((_, i) => Math.fround(1 - 0.3 * (i % 3)));
-  const [value, gradients] = tf.tidy(() => {
-    const tensors = inputs.map((x) => tf.tensor(x.values, x.shape));
-    const out = ours(...tensors);
-    const grads = tf.grads((...xs: tf.Tensor[]) => ours(...xs))(tensors, tf.tensor(dy, out.shape));
-    return [Array.from(out.dataSync()), grads.map((g) => Array.from(g.dataSync()))] as const;
-  });
-  expectWithinFloat32(value, expectedFlat, { scale, terms, label: 'value' });
-  inputs.forEach((x, i) => {
-    const expected = numericGradient64((v) => reference(...inputs.map((y, j) => (j === i ? v : y.values))), x.values, dy);
-    // 1e-7 absolute: the float64 central difference's own error.
-    expectWithinFloat32(gradients[i]!, expected, { scale: scale + 1e-7 / 6e-8, terms, label: `gradient ${i}` });
-  });
-}
 
 /** Magnitude scale of logits-based losses: (1 + 2·max|z| + log C)·(1 + largest weight products). */
 const logitScale = (logits: number[], classes: number, weightProduct: number) =>

@@ -1,0 +1,285 @@
+/**
+ * The continuous measures for diagonal Gaussians (API.md §2): differential
+ * entropy, cross-entropy and KL divergence, the integral forms
+ * H(p) = −∫ p log p, H(p, q) = −∫ p log q and D_KL(p ‖ q) = ∫ p log(p/q).
+ *
+ * A Gaussian is given by `mean` and `logVar` = log σ² (the VAE encoder's
+ * outputs); the last axis is the event axis, whose dimensions are
+ * independent, so every measure sums over it.
+ *
+ * Stability: variances enter only as exp of a difference of log-variances,
+ * e^{logVarP − logVarQ}, never as a ratio of two exps, and KL's
+ * e^r − 1 − r is computed as expm1(r) − r, accurate as r → 0; so logVar in
+ * ±30 gives finite values and gradients.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
+import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
+import { safeSum } from '../src/safe-sum.js';
+import {
+  assertBroadcastsTo,
+  assertHasAxis,
+  assertKnownOptions,
+  assertSameShape,
+  logOfBase,
+  numberInRange,
+  toFloatTensor,
+} from '../src/validate.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Four same-shape tensors: the mean and log-variance of P, then of Q. */
+type GaussianPair = [Tensor, Tensor, Tensor, Tensor];
+
+/** Quantities shared by the cross-entropy and KL kernels. */
+function pairTerms([meanP, logVarP, meanQ, logVarQ]: GaussianPair) {
+  const difference = tf.sub(meanP, meanQ);
+  const logVarDifference = tf.sub(logVarP, logVarQ); // r = log(σ_P² / σ_Q²)
+  const precisionQ = tf.exp(tf.neg(logVarQ)); // 1 / σ_Q²
+  return { difference, logVarDifference, precisionQ, scaledSquare: tf.mul(tf.square(difference), precisionQ) };
+}
+
+/**
+ * Elementwise H(P, Q) = ½[log 2π + log σ_Q² + (σ_P² + Δ²)/σ_Q²], Δ = μ_P − μ_Q.
+ * ∂/∂μ_P = Δ/σ_Q² = −∂/∂μ_Q; ∂/∂log σ_P² = ½σ_P²/σ_Q²; ∂/∂log σ_Q² = ½[1 − (σ_P² + Δ²)/σ_Q²].
+ */
+const gaussianCrossEntropyKernel: LossKernel<GaussianPair, null> = {
+  forward(inputs) {
+    const { logVarDifference, scaledSquare } = pairTerms(inputs);
+    return tf.mul(0.5, tf.add(tf.add(LOG_2PI, inputs[3]), tf.add(tf.exp(logVarDifference), scaledSquare)));
+  },
+  backward(dy, inputs) {
+    const { difference, logVarDifference, precisionQ, scaledSquare } = pairTerms(inputs);
+    const dMeanP = tf.mul(dy, tf.mul(difference, precisionQ));
+    const varianceRatio = tf.exp(logVarDifference);
+    return [
+      dMeanP,
+      tf.mul(dy, tf.mul(0.5, varianceRatio)),
+      tf.neg(dMeanP),
+      tf.mul(dy, tf.mul(0.5, tf.sub(1, tf.add(varianceRatio, scaledSquare)))),
+    ];
+  },
+};
+
+/**
+ * Elementwise D_KL(P ‖ Q) = ½[e^r − 1 − r + Δ²/σ_Q²], r = log σ_P² − log σ_Q².
+ * ∂/∂μ_P = Δ/σ_Q² = −∂/∂μ_Q; ∂/∂log σ_P² = ½(e^r − 1); ∂/∂log σ_Q² = −½(e^r − 1 + Δ²/σ_Q²).
+ */
+const gaussianKLKernel: LossKernel<GaussianPair, null> = {
+  forward(inputs) {
+    const { logVarDifference, scaledSquare } = pairTerms(inputs);
+    // expm1(r) − r: exact as r → 0, where e^r − 1 − r would cancel to rounding noise.
+    return tf.mul(0.5, tf.add(tf.sub(tf.expm1(logVarDifference), logVarDifference), scaledSquare));
+  },
+  backward(dy, inputs) {
+    const { difference, logVarDifference, precisionQ, scaledSquare } = pairTerms(inputs);
+    const dMeanP = tf.mul(dy, tf.mul(difference, precisionQ));
+    const halfExpm1 = tf.mul(0.5, tf.expm1(logVarDifference));
+    return [
+      dMeanP,
+      tf.mul(dy, halfExpm1),
+      tf.neg(dMeanP),
+      tf.mul(dy, tf.neg(tf.add(halfExpm1, tf.mul(0.5, scaledSquare)))),
+    ];
+  },
+};
+
+/** Elementwise differential entropy ½(log 2π + 1 + log σ²); ∂/∂μ = 0, ∂/∂log σ² = ½. */
+const gaussianEntropyKernel: LossKernel<[Tensor, Tensor], null> = {
+  forward([, logVar]) {
+    return tf.mul(0.5, tf.add(logVar, LOG_2PI + 1));
+  },
+  backward(dy, [mean]) {
+    return [tf.zerosLike(mean), tf.mul(dy, 0.5)];
+  },
+};
+
+/** Converts and checks a (mean, logVar) pair: float32, same shape, rank ≥ 1. */
+function gaussian(
+  fn: string,
+  [meanName, logVarName]: readonly [string, string],
+  mean: Tensor | TensorLike,
+  logVar: Tensor | TensorLike,
+): [Tensor, Tensor] {
+  const m = toFloatTensor(fn, meanName, mean);
+  const v = toFloatTensor(fn, logVarName, logVar);
+  assertHasAxis(fn, meanName, m);
+  assertSameShape(fn, meanName, m, logVarName, v);
+  return [m, v];
+}
+
+/** A prior parameter (number or tensor) broadcast to `shape`; gradients flow back through the broadcast. */
+function broadcastParameter(fn: string, name: string, value: Tensor | TensorLike, shape: number[]): Tensor {
+  const t = toFloatTensor(fn, name, value);
+  assertBroadcastsTo(fn, name, t, shape, 'mean');
+  return tf.broadcastTo(t, shape);
+}
+
+/** Options of the Gaussian entropy and cross-entropy. */
+export interface GaussianMeasureOptions {
+  /** Base of the logarithm: `Math.E` (nats, default), `2` (bits). */
+  readonly base?: number;
+}
+
+/**
+ * Differential entropy of a diagonal Gaussian N(mean, e^logVar), per sample:
+ * H = ½ Σ_d (log 2π + 1 + logVar_d).
+ *
+ * Shapes: `mean` and `logVar` are `[..., D]` (event axis last); the result is
+ * `[...]`. Unlike discrete entropy it can be negative (small variances).
+ * Gradients: ∂H/∂logVar = ½ per dimension, ∂H/∂mean = 0 (the mean does not
+ * change the entropy), divided by ln(base).
+ *
+ * @param mean - float32 `[..., D]`.
+ * @param logVar - log σ², float32, the shape of `mean`.
+ * @param options - `base` (default e).
+ * @returns H, float32 `[...]`.
+ * @throws Error naming `gaussianEntropy` on mismatched shapes, a scalar, or a bad option.
+ *
+ * @example
+ * ```ts
+ * gaussianEntropy([[0, 0]], [[0, 0]]).print(); // [2.8379] = log(2πe) for two unit dimensions
+ * ```
+ */
+export function gaussianEntropy(
+  mean: Tensor | TensorLike,
+  logVar: Tensor | TensorLike,
+  options: GaussianMeasureOptions = {},
+): Tensor {
+  const fn = 'gaussianEntropy';
+  assertKnownOptions(fn, options, ['base']);
+  const lnBase = logOfBase(fn, options.base ?? Math.E);
+  return tf.tidy(() => {
+    const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
+    return tf.div(safeSum(applyKernel(gaussianEntropyKernel, [m, v], null), -1), lnBase);
+  });
+}
+
+/**
+ * Cross-entropy H(P, Q) = −∫ p log q of two diagonal Gaussians, per sample:
+ * ½ Σ_d [log 2π + logVarQ_d + (e^{logVarP_d} + (meanP_d − meanQ_d)²)/e^{logVarQ_d}].
+ *
+ * H(P, Q) = H(P) + D_KL(P ‖ Q), so `gaussianCrossEntropy − gaussianEntropy`
+ * equals `gaussianKL`.
+ *
+ * Shapes: all four `[..., D]`, the same; the result is `[...]`.
+ * Gradients (hand-written, every input): ∂/∂meanP = Δ/σ_Q² = −∂/∂meanQ,
+ * ∂/∂logVarP = ½σ_P²/σ_Q², ∂/∂logVarQ = ½[1 − (σ_P² + Δ²)/σ_Q²], divided by ln(base).
+ *
+ * @param meanP - float32 `[..., D]`.
+ * @param logVarP - float32, as `meanP`.
+ * @param meanQ - float32, as `meanP`.
+ * @param logVarQ - float32, as `meanP`.
+ * @param options - `base` (default e).
+ * @returns H(P, Q), float32 `[...]`.
+ * @throws Error naming `gaussianCrossEntropy` on mismatched shapes, a scalar, or a bad option.
+ *
+ * @example
+ * ```ts
+ * gaussianCrossEntropy([[0]], [[0]], [[1]], [[0]]).print(); // [1.9189] = ½(log 2π + 2)
+ * ```
+ */
+export function gaussianCrossEntropy(
+  meanP: Tensor | TensorLike,
+  logVarP: Tensor | TensorLike,
+  meanQ: Tensor | TensorLike,
+  logVarQ: Tensor | TensorLike,
+  options: GaussianMeasureOptions = {},
+): Tensor {
+  const fn = 'gaussianCrossEntropy';
+  assertKnownOptions(fn, options, ['base']);
+  const lnBase = logOfBase(fn, options.base ?? Math.E);
+  return tf.tidy(() => {
+    const p = gaussian(fn, ['meanP', 'logVarP'], meanP, logVarP);
+    const q = gaussian(fn, ['meanQ', 'logVarQ'], meanQ, logVarQ);
+    assertSameShape(fn, 'meanP', p[0], 'meanQ', q[0]);
+    return tf.div(safeSum(applyKernel(gaussianCrossEntropyKernel, [...p, ...q], null), -1), lnBase);
+  });
+}
+
+/** Options of {@link gaussianKL}. */
+export interface GaussianKLOptions {
+  /** Mean of the prior Q, a number or a tensor broadcast against `mean`. Default 0. */
+  readonly priorMean?: number | Tensor | TensorLike;
+  /** log σ² of the prior Q, a number or a tensor broadcast against `mean`. Default 0 (unit variance). */
+  readonly priorLogVar?: number | Tensor | TensorLike;
+  /**
+   * λ ≥ 0 nats: Σ_d max(λ, batch mean of KL_d), each latent dimension's
+   * batch-mean KL floored at λ (Kingma et al. 2016); a floored dimension gets
+   * no gradient. Needs `reduction: 'mean'`.
+   */
+  readonly freeBits?: number;
+  /** `'mean'` (default: KL summed over the last axis, averaged over the rest), `'sum'` or `'none'` (per sample). */
+  readonly reduction?: Reduction;
+}
+
+/**
+ * KL divergence D_KL(N(mean, e^logVar) ‖ N(priorMean, e^priorLogVar)) of diagonal
+ * Gaussians, summed over the last (latent) axis: the VAE regulariser.
+ *
+ * Per sample: ½ Σ_d [e^r − 1 − r + (mean − priorMean)²/e^priorLogVar],
+ * r = logVar − priorLogVar; with the default standard-normal prior,
+ * −½ Σ_d (1 + logVar − mean² − e^logVar). The direction is posterior ‖ prior,
+ * as in the ELBO.
+ *
+ * Reduction: `'mean'` averages the per-sample KL over every axis but the last
+ * (PyTorch's `kl_div(..., reduction='batchmean')` convention, the usual VAE
+ * loss term); `'sum'` sums; `'none'` returns `[...]`. With `freeBits: λ` the
+ * result is Σ_d max(λ, mean over the batch of KL_d) instead.
+ *
+ * Shapes: `mean`, `logVar` `[..., D]`; priors broadcast against them (`[D]`,
+ * a number, or the full shape).
+ *
+ * Gradients (hand-written, every float input including tensor priors):
+ * ∂/∂mean = (mean − priorMean)/σ_Q², ∂/∂logVar = ½(e^r − 1),
+ * ∂/∂priorLogVar = −½(e^r − 1 + Δ²/σ_Q²). Stability: expm1(r) − r, and
+ * variances only as e^{difference}, so logVar in ±30 stays finite.
+ *
+ * @param mean - the posterior mean, float32 `[..., D]`.
+ * @param logVar - the posterior log σ², float32, the shape of `mean`.
+ * @param options - `priorMean` (0), `priorLogVar` (0), `freeBits`, `reduction` (`'mean'`).
+ * @returns the reduced KL (a scalar), or the per-sample KL `[...]` for `'none'`.
+ * @throws Error naming `gaussianKL` on mismatched shapes, priors that do not
+ *   broadcast, negative `freeBits`, `freeBits` without `'mean'`, or an unknown option.
+ *
+ * @example
+ * ```ts
+ * const [mean, logVar] = encoder.predict(x) as tf.Tensor[]; // [batch, latent] each
+ * const kl = gaussianKL(mean, logVar);                      // scalar, nats per sample
+ * gaussianKL([[1, 0]], [[0, 0]]).print();                   // 0.5
+ * ```
+ */
+export function gaussianKL(
+  mean: Tensor | TensorLike,
+  logVar: Tensor | TensorLike,
+  options: GaussianKLOptions = {},
+): Tensor {
+  const fn = 'gaussianKL';
+  assertKnownOptions(fn, options, ['priorMean', 'priorLogVar', 'freeBits', 'reduction']);
+  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const freeBits = options.freeBits === undefined ? undefined : numberInRange(fn, 'freeBits', options.freeBits, 0, Infinity);
+  if (freeBits !== undefined && reduction !== 'mean') {
+    throw new Error(`${fn}: freeBits needs reduction 'mean' (the batch mean it floors), got '${reduction}'`);
+  }
+  return tf.tidy(() => {
+    const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
+    const priorMean = broadcastParameter(fn, 'priorMean', options.priorMean ?? 0, m.shape);
+    const priorLogVar = broadcastParameter(fn, 'priorLogVar', options.priorLogVar ?? 0, m.shape);
+    const perDimension = applyKernel(gaussianKLKernel, [m, v, priorMean, priorLogVar], null);
+    if (freeBits !== undefined) return freeBitsKL(perDimension, freeBits);
+    return reduceLoss(fn, safeSum(perDimension, -1), { reduction });
+  });
+}
+
+/**
+ * Σ_d max(λ, mean over the batch of KL_d). tfjs's maximum passes the gradient
+ * to the larger argument, so a dimension at or below λ gets none.
+ */
+function freeBitsKL(perDimension: Tensor, freeBits: number): Tensor {
+  const latent = perDimension.shape[perDimension.rank - 1] as number;
+  const rows = perDimension.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  // An empty batch has batch mean 0 (then floored at λ), as a mean over nothing elsewhere.
+  const batchMean = tf.div(safeSum(tf.reshape(perDimension, [rows, latent]), 0), Math.max(rows, 1));
+  return safeSum(tf.maximum(batchMean, freeBits));
+}
