@@ -73,6 +73,6 @@ export function bernoulliKL(
     const b = toFloatTensor(fn, 'qLogits', qLogits);
     assertHasAxis(fn, 'pLogits', a);
     assertSameShape(fn, 'pLogits', a, 'qLogits', b);
-    return reduceLoss(fn, safeSum(applyKernel(bernoulliKLKernel, [a, b], null), -1), { reduction });
+    return reduceLoss(safeSum(applyKernel(bernoulliKLKernel, [a, b], null), -1), { reduction });
   });
 }

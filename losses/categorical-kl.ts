@@ -125,7 +125,7 @@ export function categoricalKL(
   const temperature = temperatureOption(fn, options.temperature);
   return tf.tidy(() => {
     const [p, q, axis] = logitPair(fn, ['pLogits', 'qLogits'], pLogits, qLogits, options.axis ?? -1);
-    return reduceLoss(fn, applyKernel(categoricalKLKernel, [p, q], { axis, temperature }), { reduction });
+    return reduceLoss(applyKernel(categoricalKLKernel, [p, q], { axis, temperature }), { reduction });
   });
 }
 
@@ -182,26 +182,33 @@ export function distillationLoss(
   const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.5, 0, 1);
   return tf.tidy(() => {
     const [teacher, student] = logitPair(fn, ['teacherLogits', 'studentLogits'], teacherLogits, studentLogits, -1);
+    // Labels are checked before the first op: see toSampleWeights.
+    const hardLabels = options.labels === undefined ? undefined : toHardLabels(fn, options.labels, student);
     const axis = student.rank - 1;
     const soft = tf.mul(applyKernel(categoricalKLKernel, [teacher, student], { axis, temperature }), temperature ** 2);
-    if (options.labels === undefined) return reduceLoss(fn, soft, { reduction });
-    const hard = hardLabelCrossEntropy(fn, options.labels, student);
-    return reduceLoss(fn, tf.add(tf.mul(hard, alpha), tf.mul(soft, 1 - alpha)), { reduction });
+    if (hardLabels === undefined) return reduceLoss(soft, { reduction });
+    const hard =
+      hardLabels.rank === student.rank - 1
+        ? sparseSoftmaxCrossEntropy(hardLabels, student, { reduction: 'none' })
+        : softmaxCrossEntropy(hardLabels, student, { reduction: 'none' });
+    return reduceLoss(tf.add(tf.mul(hard, alpha), tf.mul(soft, 1 - alpha)), { reduction });
   });
 }
 
-/** Per-sample cross-entropy of the student against one-hot or class-index labels. */
-function hardLabelCrossEntropy(fn: string, labels: Tensor | TensorLike, student: Tensor): Tensor {
+/**
+ * Hard labels as int32 class indices (the logits' shape without the last
+ * axis) or one-hot/soft labels (the logits' shape, float32, bool or int32).
+ * Runs no op.
+ */
+function toHardLabels(fn: string, labels: Tensor | TensorLike, student: Tensor): Tensor {
   const y = toTensor(fn, 'labels', labels);
   const indexShape = student.shape.slice(0, -1);
-  if (tf.util.arraysEqual(y.shape, indexShape)) {
-    return sparseSoftmaxCrossEntropy(toIndexTensor(fn, 'labels', labels), student, { reduction: 'none' });
-  }
+  if (tf.util.arraysEqual(y.shape, indexShape)) return toIndexTensor(fn, 'labels', labels);
   if (!tf.util.arraysEqual(y.shape, student.shape)) {
     throw new Error(
       `${fn}: labels ${formatShape(y.shape)} must be one-hot ${formatShape(student.shape)} ` +
         `or class indices ${formatShape(indexShape)}`,
     );
   }
-  return softmaxCrossEntropy(y.dtype === 'float32' ? y : tf.cast(y, 'float32'), student, { reduction: 'none' });
+  return y;
 }

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
+import { checkReduction, reduceLoss, toSampleWeights, type Reduction } from '../src/reduction.js';
+import { safeSum } from '../src/safe-sum.js';
 import {
   assertHasAxis,
   assertHasClasses,
@@ -28,13 +29,21 @@ interface FocalAttrs {
 }
 
 /**
- * γ·m^(γ−1), the derivative of m^γ, with the limit 0 where m = 0 (and at γ = 0).
- * At m = 0 the factor it multiplies is 0 too, so the product's limit is 0.
+ * γ·m^(γ−1)·x, the derivative of m^γ times x, computed as γ·m^γ·(x/m):
+ * m^(γ−1) itself overflows float32 for a subnormal m when γ < 1, while x/m
+ * is bounded wherever this is used. 0 where m = 0, the limit for γ > 0
+ * (m^γ → 0 while x/m stays bounded), and 0 for γ = 0.
  */
-function focalFactorDerivative(m: Tensor, gamma: number): Tensor {
+function focalSlopeTimes(m: Tensor, gamma: number, x: Tensor): Tensor {
   if (gamma === 0) return tf.zerosLike(m);
-  const safe = tf.where(tf.equal(m, 0), tf.onesLike(m), m);
-  return tf.where(tf.equal(m, 0), tf.zerosLike(m), tf.mul(gamma, tf.pow(safe, gamma - 1)));
+  const isZero = tf.equal(m, 0);
+  const ratio = tf.div(x, tf.where(isZero, tf.onesLike(m), m));
+  return tf.where(isZero, tf.zerosLike(m), tf.mul(gamma, tf.mul(tf.pow(m, gamma), ratio)));
+}
+
+/** `value`, with 0 where `labels` = 0: a 0·log p term is 0 even where log p = −∞ (a −Infinity logit). */
+function zeroWhereNoLabel(labels: Tensor, value: Tensor): Tensor {
+  return tf.where(tf.equal(labels, 0), tf.zerosLike(value), value);
 }
 
 /**
@@ -53,14 +62,15 @@ const sigmoidFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
   backward(dy, [labels, logits], { gamma, alpha }) {
     const { crossEntropy, m, s, oneMinusS } = sigmoidFocalParts(labels, logits);
     const factor = tf.pow(m, gamma);
-    const factorSlope = focalFactorDerivative(m, gamma);
     const alphaT = alphaWeight(labels, alpha);
     const oneMinusTwoY = tf.sub(1, tf.mul(2, labels));
-    const dmdz = tf.mul(tf.mul(s, oneMinusS), oneMinusTwoY);
-    const dmdy = tf.sub(oneMinusS, s);
+    // ce·∂m/∂z and ce·∂m/∂y: divided by m inside focalSlopeTimes, both stay
+    // bounded (s(1 − s) ≤ m, and ce → 0 like m where m → 0).
+    const ceDmDz = tf.mul(crossEntropy, tf.mul(tf.mul(s, oneMinusS), oneMinusTwoY));
+    const ceDmDy = tf.mul(crossEntropy, tf.sub(oneMinusS, s));
     // ∂(m^γ·ce)/∂z and ∂(m^γ·ce)/∂y
-    const dFocalDz = tf.add(tf.mul(factor, tf.sub(s, labels)), tf.mul(tf.mul(crossEntropy, factorSlope), dmdz));
-    const dFocalDy = tf.add(tf.mul(factor, tf.neg(logits)), tf.mul(tf.mul(crossEntropy, factorSlope), dmdy));
+    const dFocalDz = tf.add(tf.mul(factor, tf.sub(s, labels)), focalSlopeTimes(m, gamma, ceDmDz));
+    const dFocalDy = tf.add(tf.mul(factor, tf.neg(logits)), focalSlopeTimes(m, gamma, ceDmDy));
     const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
     const dLabels = tf.add(tf.mul(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, crossEntropy)));
     return [tf.mul(dy, dLabels), tf.mul(dy, tf.mul(alphaT, dFocalDz))];
@@ -92,7 +102,8 @@ const softmaxFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs & { readonly a
   forward([labels, logits], { gamma, alpha, axis }) {
     const logP = logSoftmaxAlong(logits, axis);
     const factor = tf.pow(oneMinusFromLog(logP), gamma);
-    return tf.mul(-alpha, tf.sum(tf.mul(tf.mul(factor, labels), logP), axis));
+    const terms = zeroWhereNoLabel(labels, tf.mul(tf.mul(factor, labels), logP));
+    return tf.mul(-alpha, safeSum(terms, axis));
   },
   backward(dy, [labels, logits], { gamma, alpha, axis }) {
     const upstream = tf.mul(tf.expandDims(dy, axis), -alpha);
@@ -100,7 +111,9 @@ const softmaxFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs & { readonly a
     const p = tf.exp(logP);
     const oneMinusP = oneMinusFromLog(logP);
     const factor = tf.pow(oneMinusP, gamma);
-    const a = tf.mul(labels, tf.sub(factor, tf.mul(focalFactorDerivative(oneMinusP, gamma), tf.mul(p, logP))));
+    // p·log p is 0 at p = 0 (also where log p = −∞); divided by 1 − p it stays in [−1, 0].
+    const pLogP = tf.where(tf.equal(p, 0), tf.zerosLike(p), tf.mul(p, logP));
+    const a = zeroWhereNoLabel(labels, tf.mul(labels, tf.sub(factor, focalSlopeTimes(oneMinusP, gamma, pLogP))));
     const dLogits = tf.sub(a, tf.mul(p, tf.sum(a, axis, true)));
     return [tf.mul(upstream, tf.mul(factor, logP)), tf.mul(upstream, dLogits)];
   },
@@ -176,10 +189,12 @@ export function sigmoidFocalLoss(
   const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
   const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, -Infinity, 1);
   return tf.tidy(() => {
+    // Every check before the first op: see toSampleWeights.
     const z = toFloatTensor(fn, 'logits', logits);
+    const weights = toSampleWeights(fn, options.weights, z.shape);
     const y = toLabelsLike(fn, labels, z);
     const perElement = applyKernel(sigmoidFocalKernel, [y, z], { gamma, alpha });
-    return reduceLoss(fn, perElement, { reduction, weights: options.weights });
+    return reduceLoss(perElement, { reduction, weights });
   });
 }
 
@@ -225,10 +240,11 @@ export function softmaxFocalLoss(
   return tf.tidy(() => {
     const z = toFloatTensor(fn, 'logits', logits);
     assertHasAxis(fn, 'logits', z);
-    const y = toLabelsLike(fn, labels, z);
     const axis = resolveAxis(fn, 'logits', z, options.axis ?? -1);
     assertHasClasses(fn, z, axis);
+    const weights = toSampleWeights(fn, options.weights, z.shape.filter((_, i) => i !== axis));
+    const y = toLabelsLike(fn, labels, z);
     const perSample = applyKernel(softmaxFocalKernel, [y, z], { gamma, alpha, axis });
-    return reduceLoss(fn, perSample, { reduction, weights: options.weights });
+    return reduceLoss(perSample, { reduction, weights });
   });
 }

@@ -109,11 +109,11 @@ function gaussian(
   return [m, v];
 }
 
-/** A prior parameter (number or tensor) broadcast to `shape`; gradients flow back through the broadcast. */
-function broadcastParameter(fn: string, name: string, value: Tensor | TensorLike, shape: number[]): Tensor {
+/** A prior parameter (number or tensor), checked to broadcast against `mean`. Runs no op. */
+function priorParameter(fn: string, name: string, value: Tensor | TensorLike, shape: number[]): Tensor {
   const t = toFloatTensor(fn, name, value);
   assertBroadcastsTo(fn, name, t, shape, 'mean');
-  return tf.broadcastTo(t, shape);
+  return t;
 }
 
 /** Options of the Gaussian entropy and cross-entropy. */
@@ -263,12 +263,15 @@ export function gaussianKL(
     throw new Error(`${fn}: freeBits needs reduction 'mean' (the batch mean it floors), got '${reduction}'`);
   }
   return tf.tidy(() => {
+    // Both priors are checked before the first op: see toSampleWeights.
     const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
-    const priorMean = broadcastParameter(fn, 'priorMean', options.priorMean ?? 0, m.shape);
-    const priorLogVar = broadcastParameter(fn, 'priorLogVar', options.priorLogVar ?? 0, m.shape);
-    const perDimension = applyKernel(gaussianKLKernel, [m, v, priorMean, priorLogVar], null);
+    const priorMean = priorParameter(fn, 'priorMean', options.priorMean ?? 0, m.shape);
+    const priorLogVar = priorParameter(fn, 'priorLogVar', options.priorLogVar ?? 0, m.shape);
+    // broadcastTo's registered gradient sums the priors' gradients back to their shapes.
+    const [fullPriorMean, fullPriorLogVar] = [priorMean, priorLogVar].map((t) => tf.broadcastTo(t, m.shape));
+    const perDimension = applyKernel(gaussianKLKernel, [m, v, fullPriorMean!, fullPriorLogVar!], null);
     if (freeBits !== undefined) return freeBitsKL(perDimension, freeBits);
-    return reduceLoss(fn, safeSum(perDimension, -1), { reduction });
+    return reduceLoss(safeSum(perDimension, -1), { reduction });
   });
 }
 

@@ -98,6 +98,6 @@ export function monteCarloKL(
     const p = toFloatTensor(fn, 'logP', logP);
     const q = toFloatTensor(fn, 'logQ', logQ);
     assertSameShape(fn, 'logP', p, 'logQ', q);
-    return reduceLoss(fn, applyKernel(monteCarloKLKernel, [p, q], { estimator }), { reduction });
+    return reduceLoss(applyKernel(monteCarloKLKernel, [p, q], { estimator }), { reduction });
   });
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
+import { checkReduction, reduceLoss, toSampleWeights, type Reduction } from '../src/reduction.js';
 import { assertBroadcastsTo, assertKnownOptions, numberInRange, toFloatTensor, toLabelsLike } from '../src/validate.js';
 
 /** softplus(−z) = −log σ(z) = max(−z, 0) + log1p(exp(−|z|)): never overflows. */
@@ -90,18 +90,17 @@ export function sigmoidCrossEntropy(
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
   const smoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
   return tf.tidy(() => {
+    // Every check before the first op: see toSampleWeights.
     const z = toFloatTensor(fn, 'logits', logits);
+    const posWeight = options.posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', options.posWeight);
+    if (posWeight !== undefined) assertBroadcastsTo(fn, 'posWeight', posWeight, z.shape, 'logits');
+    const weights = toSampleWeights(fn, options.weights, z.shape);
     const y = toLabelsLike(fn, labels, z);
-    const smoothed = smoothing === 0 ? y : tf.add(tf.mul(y, 1 - smoothing), smoothing / 2);
-    const posWeight = options.posWeight === undefined ? tf.onesLike(z) : broadcastPosWeight(fn, options.posWeight, z);
-    const perElement = applyKernel(sigmoidCrossEntropyKernel, [smoothed, z, posWeight], null);
-    return reduceLoss(fn, perElement, { reduction, weights: options.weights });
-  });
-}
 
-function broadcastPosWeight(fn: string, posWeight: Tensor | TensorLike, logits: Tensor): Tensor {
-  const w = toFloatTensor(fn, 'posWeight', posWeight);
-  assertBroadcastsTo(fn, 'posWeight', w, logits.shape, 'logits');
-  // broadcastTo's registered gradient sums back over the broadcast axes.
-  return tf.broadcastTo(w, logits.shape);
+    const smoothed = smoothing === 0 ? y : tf.add(tf.mul(y, 1 - smoothing), smoothing / 2);
+    // broadcastTo's registered gradient sums back over the broadcast axes.
+    const fullPosWeight = posWeight === undefined ? tf.onesLike(z) : tf.broadcastTo(posWeight, z.shape);
+    const perElement = applyKernel(sigmoidCrossEntropyKernel, [smoothed, z, fullPosWeight], null);
+    return reduceLoss(perElement, { reduction, weights });
+  });
 }

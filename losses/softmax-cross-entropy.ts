@@ -11,7 +11,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
+import { checkReduction, reduceLoss, toSampleWeights, type Reduction } from '../src/reduction.js';
+import { safeSum } from '../src/safe-sum.js';
 import {
   assertHasAxis,
   assertHasClasses,
@@ -36,8 +37,11 @@ export function logSoftmaxAlong(logits: Tensor, axis: number): Tensor {
  */
 const softmaxCrossEntropyKernel: LossKernel<[Tensor, Tensor], { readonly axis: number }> = {
   forward([targets, logits], { axis }) {
-    // Finite for finite logits: log softmax is z − max − log Σ exp(z − max), never log 0.
-    return tf.neg(tf.sum(tf.mul(targets, logSoftmaxAlong(logits, axis)), axis));
+    // log softmax is z − max − log Σ exp(z − max): finite for finite logits.
+    // A zero target's term is 0 even where log softmax = −∞ (a −Infinity
+    // logit masking a class), not 0·(−∞) = NaN.
+    const terms = tf.mul(targets, logSoftmaxAlong(logits, axis));
+    return tf.neg(safeSum(tf.where(tf.equal(targets, 0), tf.zerosLike(terms), terms), axis));
   },
   backward(dy, [targets, logits], { axis }) {
     const upstream = tf.expandDims(dy, axis);
@@ -79,38 +83,35 @@ export interface SparseSoftmaxCrossEntropyOptions extends CrossEntropyOptions {
   readonly ignoreIndex?: number;
 }
 
-/** Class weights as a `[C]` tensor shaped to broadcast along `axis` of a rank-`rank` tensor. */
-function classWeightsAlong(
-  fn: string,
-  classWeights: Tensor | TensorLike,
-  classes: number,
-  rank: number,
-  axis: number,
-): Tensor {
+/** Validated class weights: a float32 `[C]` tensor, or undefined. Runs no op. */
+function toClassWeights(fn: string, classWeights: Tensor | TensorLike | undefined, classes: number): Tensor | undefined {
+  if (classWeights === undefined) return undefined;
   const weights = toFloatTensor(fn, 'classWeights', classWeights);
   if (weights.rank !== 1 || weights.shape[0] !== classes) {
     throw new Error(
       `${fn}: classWeights ${formatShape(weights.shape)} must have one entry per class ([${classes}])`,
     );
   }
-  const shape = new Array<number>(rank).fill(1);
-  shape[axis] = classes;
-  return tf.reshape(weights, shape);
+  return weights;
 }
 
-/** Targets with label smoothing and class weights applied. */
+/** `[C]` class weights reshaped to broadcast along `axis` of a rank-`rank` tensor. */
+function alongAxis(classWeights: Tensor, rank: number, axis: number): Tensor {
+  const shape = new Array<number>(rank).fill(1);
+  shape[axis] = classWeights.size;
+  return tf.reshape(classWeights, shape);
+}
+
+/** Targets c·((1 − ε)·labels + ε/C): label smoothing, then class weights. */
 function smoothedWeightedTargets(
-  fn: string,
   labels: Tensor,
-  options: CrossEntropyOptions,
-  classes: number,
+  smoothing: number,
+  classWeights: Tensor | undefined,
   axis: number,
 ): Tensor {
-  const smoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
+  const classes = labels.shape[axis] as number;
   const smoothed = smoothing === 0 ? labels : tf.add(tf.mul(labels, 1 - smoothing), smoothing / classes);
-  return options.classWeights === undefined
-    ? smoothed
-    : tf.mul(smoothed, classWeightsAlong(fn, options.classWeights, classes, labels.rank, axis));
+  return classWeights === undefined ? smoothed : tf.mul(smoothed, alongAxis(classWeights, labels.rank, axis));
 }
 
 /** Throws a pointer to the sparse loss for int32 labels of one rank less than the logits. */
@@ -172,16 +173,21 @@ export function softmaxCrossEntropy(
   const fn = 'softmaxCrossEntropy';
   assertKnownOptions(fn, options, ['axis', 'labelSmoothing', 'classWeights', 'weights', 'reduction']);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const smoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
   return tf.tidy(() => {
+    // Every check before the first op: see toSampleWeights.
     const z = toFloatTensor(fn, 'logits', logits);
     assertHasAxis(fn, 'logits', z);
     assertNotClassIndices(fn, labels, z);
-    const y = toLabelsLike(fn, labels, z);
     const axis = resolveAxis(fn, 'logits', z, options.axis ?? -1);
     assertHasClasses(fn, z, axis);
-    const targets = smoothedWeightedTargets(fn, y, options, z.shape[axis] as number, axis);
+    const classWeights = toClassWeights(fn, options.classWeights, z.shape[axis] as number);
+    const weights = toSampleWeights(fn, options.weights, z.shape.filter((_, i) => i !== axis));
+    const y = toLabelsLike(fn, labels, z);
+
+    const targets = smoothedWeightedTargets(y, smoothing, classWeights, axis);
     const perSample = applyKernel(softmaxCrossEntropyKernel, [targets, z], { axis });
-    return reduceLoss(fn, perSample, { reduction, weights: options.weights });
+    return reduceLoss(perSample, { reduction, weights });
   });
 }
 
@@ -233,7 +239,9 @@ export function sparseSoftmaxCrossEntropy(
   if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) {
     throw new Error(`${fn}: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
   }
+  const smoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
   return tf.tidy(() => {
+    // Every check before the first op: see toSampleWeights.
     const z = toFloatTensor(fn, 'logits', logits);
     assertHasAxis(fn, 'logits', z);
     const y = toIndexTensor(fn, 'labels', labels);
@@ -244,27 +252,27 @@ export function sparseSoftmaxCrossEntropy(
           `without its last axis (${formatShape(expectedShape)})`,
       );
     }
-    const classes = z.shape[z.rank - 1] as number;
-    assertHasClasses(fn, z, z.rank - 1);
-    assertLabelsInRange(fn, y, classes, ignoreIndex);
-
     const axis = z.rank - 1;
+    assertHasClasses(fn, z, axis);
+    const classes = z.shape[axis] as number;
+    assertLabelsInRange(fn, y, classes, ignoreIndex);
+    const classWeights = toClassWeights(fn, options.classWeights, classes);
+    const weights = toSampleWeights(fn, options.weights, y.shape);
+
     // Positions whose label is kept (not ignoreIndex), as 1/0 of the labels' shape.
     const kept = ignoreIndex === undefined ? tf.onesLike(y) : tf.notEqual(y, ignoreIndex);
-    const keptFloat = tf.cast(kept, 'float32');
+    const keptFloat = tf.expandDims(tf.cast(kept, 'float32'), -1);
     // One-hot by comparison with 0…C−1 (tf.oneHot rejects C = 1); an ignored
     // label outside [0, C) matches nothing, one inside is masked by `kept`.
     const matches = tf.equal(tf.expandDims(y, -1), tf.range(0, classes, 1, 'int32'));
-    const oneHot = tf.mul(tf.cast(matches, 'float32'), tf.expandDims(keptFloat, -1));
-    const targets = tf.mul(smoothedWeightedTargets(fn, oneHot, options, classes, axis), tf.expandDims(keptFloat, -1));
+    const oneHot = tf.mul(tf.cast(matches, 'float32'), keptFloat);
+    const targets = tf.mul(smoothedWeightedTargets(oneHot, smoothing, classWeights, axis), keptFloat);
     const perSample = applyKernel(softmaxCrossEntropyKernel, [targets, z], { axis });
 
     // PyTorch's 'mean' denominator: the class weight of each kept target.
-    const meanWeights =
-      options.classWeights === undefined
-        ? keptFloat
-        : tf.sum(tf.mul(oneHot, classWeightsAlong(fn, options.classWeights, classes, z.rank, axis)), -1);
-    return reduceLoss(fn, perSample, { reduction, weights: options.weights, meanWeights });
+    const classWeightOfTarget = classWeights === undefined ? oneHot : tf.mul(oneHot, classWeights);
+    const meanWeights = safeSum(classWeightOfTarget, -1);
+    return reduceLoss(perSample, { reduction, weights, meanWeights });
   });
 }
 

@@ -22,26 +22,51 @@ export function checkReduction(fn: string, reduction: unknown): Reduction {
   return reduction as Reduction;
 }
 
-/** num / den, and 0 with a zero gradient where den = 0 (an empty or fully ignored batch). */
+/**
+ * num / den, except 0/0 := 0 with a zero gradient: a mean over nothing (an
+ * empty batch, every label ignored). A nonzero num over den = 0 stays ±Infinity.
+ */
 const divideOrZeroKernel: LossKernel<[Tensor, Tensor], null> = {
   forward([num, den]) {
-    return tf.where(tf.equal(den, 0), tf.zerosLike(num), tf.div(num, den));
+    return tf.where(bothZero(num, den), tf.zerosLike(num), tf.div(num, den));
   },
   backward(dy, [num, den]) {
-    const isZero = tf.equal(den, 0);
-    // Where den = 0 both partials are taken as 0: the value is held at 0.
-    const safeDen = tf.where(isZero, tf.onesLike(den), den);
-    const dNum = tf.where(isZero, tf.zerosLike(dy), tf.div(dy, safeDen));
-    const dDen = tf.where(isZero, tf.zerosLike(dy), tf.neg(tf.div(tf.mul(dy, num), tf.square(safeDen))));
+    const held = bothZero(num, den);
+    // Where the value is held at 0, both partials are 0.
+    const safeDen = tf.where(held, tf.onesLike(den), den);
+    const dNum = tf.where(held, tf.zerosLike(dy), tf.div(dy, safeDen));
+    const dDen = tf.where(held, tf.zerosLike(dy), tf.neg(tf.div(tf.mul(dy, num), tf.square(safeDen))));
     return [dNum, dDen];
   },
 };
 
+function bothZero(num: Tensor, den: Tensor): Tensor {
+  return tf.logicalAnd(tf.equal(num, 0), tf.equal(den, 0));
+}
+
+/**
+ * Converts and checks sample weights against the unreduced loss's shape,
+ * before any op runs: a check that throws after recorded ops would leave the
+ * tensors tfjs saved for their gradients behind.
+ *
+ * Call it inside `tf.tidy`.
+ */
+export function toSampleWeights(
+  fn: string,
+  weights: Tensor | TensorLike | undefined,
+  lossShape: readonly number[],
+): Tensor | undefined {
+  if (weights === undefined) return undefined;
+  const w = toFloatTensor(fn, 'weights', weights);
+  assertBroadcastsTo(fn, 'weights', w, lossShape, 'the unreduced loss');
+  return w;
+}
+
 /** Options of {@link reduceLoss}. */
 export interface ReduceOptions {
   readonly reduction: Reduction;
-  /** Sample weights w, broadcast against the unreduced loss. */
-  readonly weights?: Tensor | TensorLike | undefined;
+  /** Sample weights w from {@link toSampleWeights}, broadcast against the unreduced loss. */
+  readonly weights?: Tensor | undefined;
   /**
    * Per-element weights d of the `'mean'` denominator, of the loss's shape:
    * `'mean'` is Σ w·l / Σ w·d. Default 1, giving the weighted mean Σ w·l / Σ w.
@@ -53,8 +78,8 @@ export interface ReduceOptions {
 /**
  * Weights and reduces an unreduced loss `l`:
  * `'none'` → w·l (shape of l); `'sum'` → Σ w·l; `'mean'` → Σ w·l / Σ w·d,
- * which is 0 (with a zero gradient) when the denominator is 0, e.g. for an
- * empty batch. Without weights, w = 1 and `'mean'` is the plain mean.
+ * which is 0 (with a zero gradient) when both sums are 0, e.g. for an empty
+ * batch. Without weights, w = 1 and `'mean'` is the plain mean.
  *
  * Gradients flow to `l`, to `weights` and to `meanWeights` through tfjs's
  * registered gradients of multiply and sum, and through a custom kernel for
@@ -62,9 +87,7 @@ export interface ReduceOptions {
  *
  * Call it inside `tf.tidy`.
  */
-export function reduceLoss(fn: string, loss: Tensor, { reduction, weights, meanWeights }: ReduceOptions): Tensor {
-  const w = weights === undefined ? undefined : toFloatTensor(fn, 'weights', weights);
-  if (w !== undefined) assertBroadcastsTo(fn, 'weights', w, loss.shape, 'the unreduced loss');
+export function reduceLoss(loss: Tensor, { reduction, weights: w, meanWeights }: ReduceOptions): Tensor {
   const weighted = w === undefined ? loss : tf.mul(loss, w);
   if (reduction === 'none') return weighted;
   const total = safeSum(weighted);

@@ -136,3 +136,51 @@ describe('classification losses: no leaked tensors', () => {
     tf.dispose([y, z, mismatched]);
   });
 });
+
+describe('a throw under tf.grad leaves nothing behind, whichever check fails', () => {
+  // Checks that could only run after some ops had been recorded would leak the
+  // tensors tfjs saves for their gradients; every check runs before the first op.
+  const lateFailures: Array<[string, (z: tf.Tensor) => tf.Tensor]> = [
+    ['softmaxCrossEntropy weights', (z) => softmaxCrossEntropy(y23, z, { classWeights: [1, 2, 3], labelSmoothing: 0.1, weights: [1, 2, 3] })],
+    ['softmaxCrossEntropy classWeights', (z) => softmaxCrossEntropy(y23, z, { labelSmoothing: 0.1, classWeights: [1, 2] })],
+    ['sparseSoftmaxCrossEntropy classWeights', (z) => sparseSoftmaxCrossEntropy([0, 1], z, { ignoreIndex: -1, classWeights: [1, 2] })],
+    ['sparseSoftmaxCrossEntropy weights', (z) => sparseSoftmaxCrossEntropy([0, 1], z, { classWeights: [1, 2, 3], weights: [1, 2, 3] })],
+    ['sigmoidCrossEntropy weights', (z) => sigmoidCrossEntropy(y23, z, { posWeight: [1, 2, 3], labelSmoothing: 0.2, weights: [1, 2] })],
+    ['sigmoidCrossEntropy posWeight', (z) => sigmoidCrossEntropy(y23, z, { labelSmoothing: 0.2, posWeight: [1, 2] })],
+    ['sigmoidFocalLoss weights', (z) => sigmoidFocalLoss(y23, z, { weights: [[1, 2]] })],
+    ['softmaxFocalLoss weights', (z) => softmaxFocalLoss(y23, z, { weights: [1, 2, 3] })],
+  ];
+  test.each(lateFailures)('%s', (_name, loss) => {
+    const z = tf.tensor2d(z23);
+    expect(tensorsLeftByThrowing(() => tf.grad(loss)(z))).toBe(0);
+    z.dispose();
+  });
+});
+
+describe('−Infinity logits (masked classes) and zero denominators', () => {
+  test('a −Infinity logit on a class without label mass is ignored, not NaN', () => {
+    const logits = [[1, -Infinity, 0]];
+    // −log softmax(1, −∞, 0)_0 = log(1 + e^−1).
+    const expected = Math.log(1 + Math.exp(-1));
+    for (const loss of [
+      (z: tf.Tensor) => sparseSoftmaxCrossEntropy([0], z),
+      (z: tf.Tensor) => softmaxCrossEntropy([[1, 0, 0]], z),
+    ]) {
+      const [value, grad] = tf.tidy(() => {
+        const { value, grad } = tf.valueAndGrad(loss)(tf.tensor2d(logits));
+        return [value.dataSync()[0]!, Array.from(grad.dataSync())] as const;
+      });
+      expect(value).toBeCloseTo(expected, 6);
+      expect(grad.every(Number.isFinite)).toBe(true);
+    }
+    const focal = tf.tidy(() => softmaxFocalLoss([[1, 0, 0]], logits, { gamma: 2, alpha: 1 }).dataSync()[0]!);
+    expect(focal).toBeCloseTo((1 - Math.exp(-expected)) ** 2 * expected, 6);
+  });
+
+  test("a 'mean' whose denominator is 0 but numerator is not is +Infinity, as in PyTorch", () => {
+    // Every target's class weight is 0, but smoothing spreads mass to weighted classes.
+    const options = { classWeights: [0, 1, 1], labelSmoothing: 0.1 };
+    expect(take(sparseSoftmaxCrossEntropy([0, 0], z23, { ...options, reduction: 'sum' }))[0]).toBeGreaterThan(0);
+    expect(take(sparseSoftmaxCrossEntropy([0, 0], z23, options))[0]).toBe(Infinity);
+  });
+});

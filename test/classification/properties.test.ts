@@ -134,21 +134,26 @@ describe('classification loss properties', () => {
     },
   );
 
-  test.prop([problem, fc.constantFrom(-3e4, -1e4, 1e4, 3e4)])(
-    'finite logits, however extreme, give finite values and gradients (never NaN)',
-    (c, extreme) => {
+  test.prop([problem, fc.constantFrom(-3e4, -1e4, -100, 100, 1e4, 3e4), fc.constantFrom(0.05, 0.5, 2)])(
+    'finite logits, however extreme, give finite values and gradients for labels and logits (never NaN)',
+    (c, extreme, gamma) => {
       const logits = c.logits.map((row, r) => row.map((z, k) => ((r + k) % 2 === 0 ? extreme : z)));
       const y = oneHot(c.labels, c.classes);
-      for (const loss of [
-        (z: tf.Tensor) => softmaxCrossEntropy(y, z, { labelSmoothing: 0.1 }),
-        (z: tf.Tensor) => sparseSoftmaxCrossEntropy(c.labels, z),
-        (z: tf.Tensor) => sigmoidCrossEntropy(y, z, { posWeight: [2] }),
-        (z: tf.Tensor) => sigmoidFocalLoss(y, z),
-        (z: tf.Tensor) => softmaxFocalLoss(y, z),
-      ]) {
-        const { value, grad } = valueAndLogitGradient(loss, logits);
-        expect([...value, ...grad].every(Number.isFinite)).toBe(true);
+      const denseLosses = [
+        (labels: tf.Tensor, z: tf.Tensor) => softmaxCrossEntropy(labels, z, { labelSmoothing: 0.1 }),
+        (labels: tf.Tensor, z: tf.Tensor) => sigmoidCrossEntropy(labels, z, { posWeight: [2] }),
+        (labels: tf.Tensor, z: tf.Tensor) => sigmoidFocalLoss(labels, z, { gamma }),
+        (labels: tf.Tensor, z: tf.Tensor) => softmaxFocalLoss(labels, z, { gamma }),
+      ];
+      for (const loss of denseLosses) {
+        const values = tf.tidy(() => {
+          const { value, grads } = tf.valueAndGrads(loss)([tf.tensor2d(y), tf.tensor2d(logits)]);
+          return [...value.dataSync(), ...grads.flatMap((g) => Array.from(g.dataSync()))];
+        });
+        expect(values.every(Number.isFinite), String(loss)).toBe(true);
       }
+      const sparse = valueAndLogitGradient((z) => sparseSoftmaxCrossEntropy(c.labels, z), logits);
+      expect([...sparse.value, ...sparse.grad].every(Number.isFinite)).toBe(true);
     },
   );
 });

@@ -23,7 +23,7 @@ import {
   toRows,
   type Reduction,
 } from '../support/classification-reference.js';
-import { compareWithReference as compare } from '../support/compare.js';
+import { compareWithReference } from '../support/compare.js';
 
 const float = (min: number, max: number) => fc.double({ min, max, noNaN: true }).map(Math.fround);
 const reductions = fc.constantFrom<Reduction>('none', 'sum', 'mean');
@@ -43,7 +43,11 @@ const weightsOf = (count: number) =>
   fc.array(fc.oneof(fc.constant(0), float(1e-3, 2)), { minLength: count, maxLength: count });
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Magnitude scale of logits-based losses: (1 + 2·max|z| + log C)·(1 + largest weight products). */
+/**
+ * Magnitude scale of logits-based losses: (1 + 2·max|z| + log C), the size of
+ * a log-softmax entry, times (1 + the largest product of class and sample
+ * weights and target mass that multiplies it).
+ */
 const logitScale = (logits: number[], classes: number, weightProduct: number) =>
   (1 + 2 * Math.max(...logits.map(Math.abs)) + Math.log(classes)) * (1 + weightProduct);
 
@@ -83,7 +87,7 @@ describe('softmaxCrossEntropy against F.cross_entropy (probability targets)', ()
         ...(weights !== undefined && { weights }),
       };
     };
-    compare(
+    compareWithReference(
       (...xs) => softmaxCrossEntropy(xs[0]!, xs[1]!, options(xs)),
       (...xs) => softmaxCrossEntropy64(toRows(xs[0]!, c.classes), toRows(xs[1]!, c.classes), options(xs) as never),
       inputs,
@@ -125,11 +129,11 @@ describe('sparseSoftmaxCrossEntropy against F.cross_entropy (class-index targets
       ...(c.classWeights && { classWeights: xs[1] as never }),
       ...(c.weights && { weights: xs[c.classWeights ? 2 : 1] as never }),
     });
-    compare(
+    compareWithReference(
       (...xs) => sparseSoftmaxCrossEntropy(labelTensor, xs[0]!, options(xs)),
       (...xs) => sparseSoftmaxCrossEntropy64(labels, toRows(xs[0]!, c.classes), options(xs) as never),
       inputs,
-      logitScale(c.logits, c.classes, 3 * c.classes * 2) * (c.reduction === 'none' ? 1 : sizeOf(c.batchShape) * 30),
+      logitScale(c.logits, c.classes, 3 * c.classes * 2) * (c.reduction === 'sum' ? sizeOf(c.batchShape) : 1),
       c.classes + sizeOf(c.batchShape),
     );
     labelTensor.dispose();
@@ -161,7 +165,7 @@ describe('sigmoidCrossEntropy against F.binary_cross_entropy_with_logits', () =>
     ];
     const at = (xs: unknown[], option: 'posWeight' | 'weights') =>
       option === 'posWeight' ? xs[2] : xs[c.posWeight ? 3 : 2];
-    compare(
+    compareWithReference(
       (...xs) =>
         sigmoidCrossEntropy(xs[0]!, xs[1]!, {
           labelSmoothing: c.labelSmoothing,
@@ -177,7 +181,8 @@ describe('sigmoidCrossEntropy against F.binary_cross_entropy_with_logits', () =>
           ...(c.weights && { weights: toRows(at(xs, 'weights') as number[], c.classes) }),
         }),
       inputs,
-      (1 + 2 * 8) * 5 * 2 * (c.reduction === 'sum' ? c.labels.length : 1),
+      // (1 + 2·max|z|)·max posWeight·max weight, times the element count for 'sum'.
+      (1 + 2 * 8) * 4 * 2 * (c.reduction === 'sum' ? c.labels.length : 1),
       c.labels.length,
     );
   });
@@ -193,36 +198,35 @@ describe('focal losses against torchvision and Keras', () => {
       logits: flatOf(n * classes, -6, 6),
       gamma: fc.constantFrom(0, 0.5, 1, 2, 3.5),
       alpha: fc.constantFrom(-1, 0, 0.25, 0.8),
+      elementWeights: fc.option(weightsOf(n * classes), { nil: undefined }),
+      sampleWeights: fc.option(weightsOf(n), { nil: undefined }),
       reduction: reductions,
     });
   });
 
-  test.prop([cases])('sigmoidFocalLoss: values and gradients w.r.t. labels and logits', (c) => {
+  test.prop([cases])('sigmoidFocalLoss: values and gradients w.r.t. labels, logits and weights', (c) => {
     const shape = [...c.batchShape, c.classes];
     const options = { gamma: c.gamma, alpha: c.alpha, reduction: c.reduction };
-    compare(
-      (y, z) => sigmoidFocalLoss(y!, z!, options),
-      (y, z) => sigmoidFocalLoss64(toRows(y!, c.classes), toRows(z!, c.classes), options),
-      [
-        { values: c.labels, shape },
-        { values: c.logits, shape },
-      ],
-      (1 + 2 * 6) * 4 * (c.reduction === 'sum' ? c.labels.length : 1),
+    const weights = c.elementWeights ? [{ values: c.elementWeights, shape }] : [];
+    compareWithReference(
+      (y, z, w) => sigmoidFocalLoss(y!, z!, { ...options, ...(w && { weights: w }) }),
+      (y, z, w) => sigmoidFocalLoss64(toRows(y!, c.classes), toRows(z!, c.classes), { ...options, ...(w && { weights: w }) }),
+      [{ values: c.labels, shape }, { values: c.logits, shape }, ...weights],
+      // (1 + 2·max|z|) for BCE and its logits, times 2 for the weights, times the element count for 'sum'.
+      (1 + 2 * 6) * 2 * (c.reduction === 'sum' ? c.labels.length : 1),
       c.labels.length,
     );
   });
 
-  test.prop([cases])('softmaxFocalLoss: values and gradients w.r.t. labels and logits', (c) => {
+  test.prop([cases])('softmaxFocalLoss: values and gradients w.r.t. labels, logits and weights', (c) => {
     const shape = [...c.batchShape, c.classes];
     const options = { gamma: c.gamma, alpha: Math.abs(c.alpha), reduction: c.reduction };
-    compare(
-      (y, z) => softmaxFocalLoss(y!, z!, options),
-      (y, z) => softmaxFocalLoss64(toRows(y!, c.classes), toRows(z!, c.classes), options),
-      [
-        { values: c.labels, shape },
-        { values: c.logits, shape },
-      ],
-      logitScale(c.logits, c.classes, c.classes) * (c.reduction === 'sum' ? sizeOf(c.batchShape) : 1),
+    const weights = c.sampleWeights ? [{ values: c.sampleWeights, shape: c.batchShape }] : [];
+    compareWithReference(
+      (y, z, w) => softmaxFocalLoss(y!, z!, { ...options, ...(w && { weights: w }) }),
+      (y, z, w) => softmaxFocalLoss64(toRows(y!, c.classes), toRows(z!, c.classes), { ...options, ...(w && { weights: w }) }),
+      [{ values: c.labels, shape }, { values: c.logits, shape }, ...weights],
+      logitScale(c.logits, c.classes, 2 * c.classes) * (c.reduction === 'sum' ? sizeOf(c.batchShape) : 1),
       c.classes + sizeOf(c.batchShape),
     );
   });

@@ -102,7 +102,7 @@ export function sigmoidCrossEntropy64(
 export function sigmoidFocalLoss64(
   labels: Rows,
   logits: Rows,
-  o: { gamma?: number; alpha?: number; reduction?: Reduction } = {},
+  o: { gamma?: number; alpha?: number; weights?: number[]; reduction?: Reduction } = {},
 ): number[] | number {
   const gamma = o.gamma ?? 2;
   const alpha = o.alpha ?? 0.25;
@@ -116,14 +116,14 @@ export function sigmoidFocalLoss64(
       return alphaT * ce * (1 - pt) ** gamma;
     }),
   );
-  return reduce(losses, o.reduction ?? 'mean');
+  return weighted(losses, o.weights, o.reduction ?? 'mean');
 }
 
 /** Keras CategoricalFocalCrossentropy(from_logits=True), without clipping. */
 export function softmaxFocalLoss64(
   labels: Rows,
   logits: Rows,
-  o: { gamma?: number; alpha?: number; reduction?: Reduction } = {},
+  o: { gamma?: number; alpha?: number; weights?: number[]; reduction?: Reduction } = {},
 ): number[] | number {
   const gamma = o.gamma ?? 2;
   const alpha = o.alpha ?? 0.25;
@@ -131,7 +131,7 @@ export function softmaxFocalLoss64(
     const logp = logSoftmax64(z);
     return -sum(logp.map((lp, c) => alpha * (1 - Math.exp(lp)) ** gamma * labels[n]![c]! * lp));
   });
-  return reduce(losses, o.reduction ?? 'mean');
+  return weighted(losses, o.weights, o.reduction ?? 'mean');
 }
 
 /**
