@@ -10,10 +10,12 @@ import { safeSum } from '../src/safe-sum.js';
 import {
   assertHasAxis,
   assertHasClasses,
+  assertLabelsInRange,
   assertKnownOptions,
   assertSameShape,
   formatShape,
   numberInRange,
+  positiveNumber,
   resolveAxis,
   toFloatTensor,
   toIndexTensor,
@@ -61,14 +63,6 @@ export interface CategoricalKLOptions {
   readonly temperature?: number;
   /** `'mean'` (default), `'sum'` or `'none'` (per distribution). */
   readonly reduction?: Reduction;
-}
-
-function temperatureOption(fn: string, temperature: number | undefined): number {
-  const t = temperature ?? 1;
-  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
-    throw new Error(`${fn}: temperature must be a finite number > 0, got ${String(t)}`);
-  }
-  return t;
 }
 
 /** Converts and checks a pair of logit tensors of one shape with a class axis. */
@@ -122,7 +116,7 @@ export function categoricalKL(
   const fn = 'categoricalKL';
   assertKnownOptions(fn, options, ['axis', 'temperature', 'reduction']);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const temperature = temperatureOption(fn, options.temperature);
+  const temperature = positiveNumber(fn, 'temperature', options.temperature ?? 1);
   return tf.tidy(() => {
     const [p, q, axis] = logitPair(fn, ['pLogits', 'qLogits'], pLogits, qLogits, options.axis ?? -1);
     return reduceLoss(applyKernel(categoricalKLKernel, [p, q], { axis, temperature }), { reduction });
@@ -178,7 +172,7 @@ export function distillationLoss(
   const fn = 'distillationLoss';
   assertKnownOptions(fn, options, ['temperature', 'labels', 'alpha', 'reduction']);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const temperature = temperatureOption(fn, options.temperature);
+  const temperature = positiveNumber(fn, 'temperature', options.temperature ?? 1);
   const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.5, 0, 1);
   return tf.tidy(() => {
     const [teacher, student] = logitPair(fn, ['teacherLogits', 'studentLogits'], teacherLogits, studentLogits, -1);
@@ -203,7 +197,11 @@ export function distillationLoss(
 function toHardLabels(fn: string, labels: Tensor | TensorLike, student: Tensor): Tensor {
   const y = toTensor(fn, 'labels', labels);
   const indexShape = student.shape.slice(0, -1);
-  if (tf.util.arraysEqual(y.shape, indexShape)) return toIndexTensor(fn, 'labels', labels);
+  if (tf.util.arraysEqual(y.shape, indexShape)) {
+    const indices = toIndexTensor(fn, 'labels', labels);
+    assertLabelsInRange(fn, indices, student.shape[student.rank - 1] as number, undefined);
+    return indices;
+  }
   if (!tf.util.arraysEqual(y.shape, student.shape)) {
     throw new Error(
       `${fn}: labels ${formatShape(y.shape)} must be one-hot ${formatShape(student.shape)} ` +

@@ -17,6 +17,7 @@ import {
   assertHasAxis,
   assertHasClasses,
   assertKnownOptions,
+  assertLabelsInRange,
   formatShape,
   numberInRange,
   resolveAxis,
@@ -40,8 +41,9 @@ const softmaxCrossEntropyKernel: LossKernel<[Tensor, Tensor], { readonly axis: n
     // log softmax is z − max − log Σ exp(z − max): finite for finite logits.
     // A zero target's term is 0 even where log softmax = −∞ (a −Infinity
     // logit masking a class), not 0·(−∞) = NaN.
-    const terms = tf.mul(targets, logSoftmaxAlong(logits, axis));
-    return tf.neg(safeSum(tf.where(tf.equal(targets, 0), tf.zerosLike(terms), terms), axis));
+    // Negating the log, not the sum, keeps a certain prediction's loss +0, not −0.
+    const terms = tf.mul(targets, tf.neg(logSoftmaxAlong(logits, axis)));
+    return safeSum(tf.where(tf.equal(targets, 0), tf.zerosLike(terms), terms), axis);
   },
   backward(dy, [targets, logits], { axis }) {
     const upstream = tf.expandDims(dy, axis);
@@ -274,14 +276,4 @@ export function sparseSoftmaxCrossEntropy(
     const meanWeights = safeSum(classWeightOfTarget, -1);
     return reduceLoss(perSample, { reduction, weights, meanWeights });
   });
-}
-
-/** Throws a RangeError naming the first label outside [0, classes) that is not `ignoreIndex`. */
-function assertLabelsInRange(fn: string, labels: Tensor, classes: number, ignoreIndex: number | undefined): void {
-  const values = labels.dataSync();
-  const bad = values.findIndex((v) => (v < 0 || v >= classes) && v !== ignoreIndex);
-  if (bad >= 0) {
-    const position = formatShape(tf.util.indexToLoc(bad, labels.rank, tf.util.computeStrides(labels.shape)));
-    throw new RangeError(`${fn}: label ${values[bad]} at ${labels.rank === 0 ? '[]' : position} is outside [0, ${classes})`);
-  }
 }

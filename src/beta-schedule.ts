@@ -3,7 +3,7 @@
  * reconstruction + β·KL: plain functions from the training step (or epoch,
  * as you count) to β, used by the examples and the tfjs-layers KL layer.
  */
-import { numberInRange } from './validate.js';
+import { numberInRange, positiveNumber } from './validate.js';
 
 /** β as a function of the step (a number ≥ 0; fractional steps interpolate). */
 export type BetaSchedule = (step: number) => number;
@@ -54,7 +54,7 @@ export interface LinearWarmupOptions {
  */
 export function linearWarmupBeta({ warmupSteps, maxBeta = 1, startBeta = 0, delaySteps = 0 }: LinearWarmupOptions): BetaSchedule {
   const fn = 'linearWarmupBeta';
-  numberInRange(fn, 'warmupSteps', warmupSteps, Number.MIN_VALUE, Infinity);
+  positiveNumber(fn, 'warmupSteps', warmupSteps);
   numberInRange(fn, 'maxBeta', maxBeta, 0, Infinity);
   numberInRange(fn, 'startBeta', startBeta, 0, Infinity);
   numberInRange(fn, 'delaySteps', delaySteps, 0, Infinity);
@@ -97,11 +97,12 @@ export function cyclicalBeta({
   cycles = Infinity,
 }: CyclicalOptions): BetaSchedule {
   const fn = 'cyclicalBeta';
-  numberInRange(fn, 'cycleSteps', cycleSteps, Number.MIN_VALUE, Infinity);
-  numberInRange(fn, 'rampFraction', rampFraction, Number.MIN_VALUE, 1);
+  positiveNumber(fn, 'cycleSteps', cycleSteps);
+  positiveNumber(fn, 'rampFraction', rampFraction);
+  numberInRange(fn, 'rampFraction', rampFraction, 0, 1);
   numberInRange(fn, 'maxBeta', maxBeta, 0, Infinity);
   numberInRange(fn, 'minBeta', minBeta, 0, maxBeta);
-  if (cycles !== Infinity) numberInRange(fn, 'cycles', cycles, Number.MIN_VALUE, Infinity);
+  if (cycles !== Infinity) positiveNumber(fn, 'cycles', cycles);
   return (step) => {
     const s = checkStep(fn, step);
     if (s >= cycles * cycleSteps) return maxBeta;

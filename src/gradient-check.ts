@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { assertKnownOptions, formatShape, toFloatTensor, toTensor } from './validate.js';
+import { assertKnownOptions, formatShape, numberInRange, positiveNumber, toFloatTensor, toTensor } from './validate.js';
 
 /** Options of {@link checkGradients}. */
 export interface GradientCheckOptions {
@@ -94,9 +94,9 @@ export function checkGradients(
   options: GradientCheckOptions = {},
 ): GradientCheckResult {
   assertKnownOptions('checkGradients', options, ['dy', 'step', 'rtol', 'atol']);
-  const step = positiveOption('step', options.step ?? DEFAULTS.step);
-  const rtol = nonNegativeOption('rtol', options.rtol ?? DEFAULTS.rtol);
-  const atol = nonNegativeOption('atol', options.atol ?? DEFAULTS.atol);
+  const step = positiveNumber('checkGradients', 'step', options.step ?? DEFAULTS.step);
+  const rtol = numberInRange('checkGradients', 'rtol', options.rtol ?? DEFAULTS.rtol, 0, Infinity);
+  const atol = numberInRange('checkGradients', 'atol', options.atol ?? DEFAULTS.atol, 0, Infinity);
   if (typeof f !== 'function') {
     throw new Error(`checkGradients: f must be a function, got ${typeof f}`);
   }
@@ -253,18 +253,4 @@ function unravel(flatIndex: number, shape: readonly number[]): number[] {
     rest = Math.floor(rest / size);
   }
   return index;
-}
-
-function positiveOption(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new Error(`checkGradients: ${name} must be a finite number > 0, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegativeOption(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new Error(`checkGradients: ${name} must be a finite number ≥ 0, got ${String(value)}`);
-  }
-  return value;
 }

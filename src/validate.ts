@@ -163,6 +163,14 @@ export function numberInRange(fn: string, name: string, value: number, min: numb
   return value;
 }
 
+/** Throws unless `value` is a finite number > 0; returns it. */
+export function positiveNumber(fn: string, name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`${fn}: ${name} must be a finite number > 0, got ${String(value)}`);
+  }
+  return value;
+}
+
 /**
  * Throws unless `x` broadcasts to exactly `shape` (the shape of what it
  * multiplies): broadcasting must not grow the result.
@@ -193,5 +201,18 @@ export function toLabelsLike(fn: string, labels: Tensor | TensorLike, logits: Te
 export function assertHasClasses(fn: string, logits: Tensor, axis: number): void {
   if (logits.shape[axis] === 0) {
     throw new Error(`${fn}: logits ${formatShape(logits.shape)} have no classes along axis ${axis}`);
+  }
+}
+
+/**
+ * Throws a RangeError naming the first class index outside [0, classes) that
+ * is not `ignoreIndex`, and its position. Reads the labels back (one sync read).
+ */
+export function assertLabelsInRange(fn: string, labels: Tensor, classes: number, ignoreIndex: number | undefined): void {
+  const values = labels.dataSync();
+  const bad = values.findIndex((v) => (v < 0 || v >= classes) && v !== ignoreIndex);
+  if (bad >= 0) {
+    const position = formatShape(tf.util.indexToLoc(bad, labels.rank, tf.util.computeStrides(labels.shape)));
+    throw new RangeError(`${fn}: label ${values[bad]} at ${labels.rank === 0 ? '[]' : position} is outside [0, ${classes})`);
   }
 }
