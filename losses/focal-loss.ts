@@ -18,7 +18,7 @@ import {
   toFloatTensor,
   toLabelsLike,
 } from '../src/validate.js';
-import { negativeLogSigmoid } from './sigmoid-cross-entropy.js';
+import { binaryCrossEntropyTerms } from './sigmoid-cross-entropy.js';
 import { logSoftmaxAlong } from './softmax-cross-entropy.js';
 
 interface FocalAttrs {
@@ -70,7 +70,9 @@ const sigmoidFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
     const ceDmDy = tf.mul(crossEntropy, tf.sub(oneMinusS, s));
     // ∂(m^γ·ce)/∂z and ∂(m^γ·ce)/∂y
     const dFocalDz = tf.add(tf.mul(factor, tf.sub(s, labels)), focalSlopeTimes(m, gamma, ceDmDz));
-    const dFocalDy = tf.add(tf.mul(factor, tf.neg(logits)), focalSlopeTimes(m, gamma, ceDmDy));
+    // factor·∂ce/∂y = m^γ·(−z), taken as 0 where m = 0 (its limit), not 0·∞ at an infinite logit.
+    const factorTimesDceDy = tf.where(tf.equal(m, 0), tf.zerosLike(m), tf.mul(factor, tf.neg(logits)));
+    const dFocalDy = tf.add(factorTimesDceDy, focalSlopeTimes(m, gamma, ceDmDy));
     const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
     const dLabels = tf.add(tf.mul(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, crossEntropy)));
     return [tf.mul(dy, dLabels), tf.mul(dy, tf.mul(alphaT, dFocalDz))];
@@ -81,8 +83,8 @@ function sigmoidFocalParts(labels: Tensor, logits: Tensor) {
   const s = tf.sigmoid(logits);
   // σ(−z) rather than 1 − σ(z): exact where σ(z) rounds to 1.
   const oneMinusS = tf.sigmoid(tf.neg(logits));
-  // ce = (1 − y)·z + softplus(−z), finite for any finite z.
-  const crossEntropy = tf.add(tf.mul(tf.sub(1, labels), logits), negativeLogSigmoid(logits));
+  // ce = y·softplus(−z) + (1 − y)·softplus(z): finite for finite z, 0 for a hard label at a saturated logit.
+  const crossEntropy = binaryCrossEntropyTerms(labels, logits);
   const m = tf.add(tf.mul(labels, oneMinusS), tf.mul(tf.sub(1, labels), s));
   return { crossEntropy, m, s, oneMinusS };
 }

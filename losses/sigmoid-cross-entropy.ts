@@ -13,22 +13,40 @@ export function negativeLogSigmoid(logits: Tensor): Tensor {
   return tf.add(tf.relu(tf.neg(logits)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
 }
 
+/** softplus(z) = log(1 + e^z) = −log σ(−z). */
+const softplus = (logits: Tensor): Tensor => negativeLogSigmoid(tf.neg(logits));
+
+/** `value`, with 0 where `weight` = 0: a term held at 0 even where its log is infinite. */
+function zeroWhereWeightZero(weight: Tensor, value: Tensor): Tensor {
+  return tf.where(tf.equal(weight, 0), tf.zerosLike(value), value);
+}
+
 /**
- * l = −[w·y·log σ(z) + (1 − y)·log(1 − σ(z))] = (1 − y)·z + (1 + (w − 1)·y)·softplus(−z),
- * elementwise, with positive-class weight w.
- * ∂l/∂z = (1 − y) − (1 + (w − 1)·y)·σ(−z); ∂l/∂y = −z + (w − 1)·softplus(−z); ∂l/∂w = y·softplus(−z).
+ * Elementwise −[w·y·log σ(z) + (1 − y)·log(1 − σ(z))] = w·y·softplus(−z) + (1 − y)·softplus(z).
+ * Each term is held at 0 where its label weight (y, or 1 − y) is 0, so a hard
+ * label against an infinite logit of the right sign (a probability of exactly
+ * 1 or 0) gives 0, not ∞·0.
+ */
+export function binaryCrossEntropyTerms(labels: Tensor, logits: Tensor, posWeight?: Tensor): Tensor {
+  const positive = tf.mul(posWeight === undefined ? labels : tf.mul(posWeight, labels), softplus(tf.neg(logits)));
+  const negative = tf.mul(tf.sub(1, labels), softplus(logits));
+  return tf.add(zeroWhereWeightZero(labels, positive), zeroWhereWeightZero(tf.sub(1, labels), negative));
+}
+
+/**
+ * l = w·y·softplus(−z) + (1 − y)·softplus(z), elementwise, with positive-class weight w.
+ * ∂l/∂z = −w·y·σ(−z) + (1 − y)·σ(z); ∂l/∂y = w·softplus(−z) − softplus(z); ∂l/∂w = y·softplus(−z).
  */
 const sigmoidCrossEntropyKernel: LossKernel<[Tensor, Tensor, Tensor], null> = {
   forward([labels, logits, posWeight]) {
-    const labelWeight = tf.add(tf.mul(tf.sub(posWeight, 1), labels), 1);
-    return tf.add(tf.mul(tf.sub(1, labels), logits), tf.mul(labelWeight, negativeLogSigmoid(logits)));
+    return binaryCrossEntropyTerms(labels, logits, posWeight);
   },
   backward(dy, [labels, logits, posWeight]) {
-    const softplusNeg = negativeLogSigmoid(logits);
-    const labelWeight = tf.add(tf.mul(tf.sub(posWeight, 1), labels), 1);
-    const dLogits = tf.sub(tf.sub(1, labels), tf.mul(labelWeight, tf.sigmoid(tf.neg(logits))));
-    const dLabels = tf.add(tf.neg(logits), tf.mul(tf.sub(posWeight, 1), softplusNeg));
-    return [tf.mul(dy, dLabels), tf.mul(dy, dLogits), tf.mul(dy, tf.mul(labels, softplusNeg))];
+    const softplusNeg = softplus(tf.neg(logits));
+    const dLogits = tf.sub(tf.mul(tf.sub(1, labels), tf.sigmoid(logits)), tf.mul(tf.mul(posWeight, labels), tf.sigmoid(tf.neg(logits))));
+    const dLabels = tf.sub(tf.mul(posWeight, softplusNeg), softplus(logits));
+    const dPosWeight = zeroWhereWeightZero(labels, tf.mul(labels, softplusNeg));
+    return [tf.mul(dy, dLabels), tf.mul(dy, dLogits), tf.mul(dy, dPosWeight)];
   },
 };
 
@@ -59,12 +77,14 @@ export interface SigmoidCrossEntropyOptions {
  * Shapes: `labels` and `logits` have the same (any) shape; the unreduced loss
  * has it too (`'none'`); `'mean'` averages over every element.
  *
- * Gradients (hand-written): ∂l/∂z = (1 − y) − (1 + (w − 1)·y)·σ(−z)
- * (σ(z) − y when w = 1), ∂l/∂y = −z + (w − 1)·softplus(−z), ∂l/∂w = y·softplus(−z).
+ * Gradients (hand-written): ∂l/∂z = (1 − y)·σ(z) − w·y·σ(−z)
+ * (σ(z) − y when w = 1), ∂l/∂y = w·softplus(−z) − softplus(z), ∂l/∂w = y·softplus(−z).
  *
  * Stability: log σ(z) = −softplus(−z) = −(max(−z, 0) + log1p(exp(−|z|))), so
  * logits of any magnitude give finite values (z = −1e4, y = 1 gives 1e4) and
- * no probability is ever clipped (clipping zeroes the gradient).
+ * no probability is ever clipped (clipping zeroes the gradient). A hard label
+ * against an infinite logit of the right sign gives 0 (a term with zero label
+ * weight is held at 0).
  *
  * @param labels - targets in [0, 1] (0/1 or soft), the shape of `logits`; int32/bool are cast.
  * @param logits - float32.
