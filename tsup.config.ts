@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // Two entry points: the package and its `tfjs-entropy/layers` subpath.
+  entry: { index: 'src/index.ts', layers: 'src/layers/index.ts' },
   // ESM for bundlers and `import`, CJS for `require`; package.json's exports map picks one.
   format: ['esm', 'cjs'],
   // .d.ts for ESM and .d.cts for CJS, so TypeScript resolves the right one in each mode.
@@ -9,7 +10,9 @@ export default defineConfig({
   // tfjs must stay external: a second bundled copy of tfjs-core would have
   // its own engine, and kernels and gradients registered in one would be
   // invisible to the other. tsup leaves peer dependencies external; this says so.
-  external: [/^@tensorflow\//],
+  // The main entry imports the layers entry by name rather than bundling a
+  // second copy: the layer class it registers must be one class.
+  external: [/^@tensorflow\//, 'tfjs-entropy/layers'],
   // Node 20 is the oldest supported runtime; browsers get it through a bundler.
   target: 'es2022',
   sourcemap: true,

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Every unit and property test runs twice, once per tfjs backend this
@@ -15,6 +16,12 @@ const backendProject = (backend: 'cpu' | 'wasm') => ({
 });
 
 export default defineConfig({
+  resolve: {
+    // The main entry re-exports the layers entry by its package name (so the
+    // built package has one copy of the registered layer class); in the
+    // sources that name is this file.
+    alias: { 'tfjs-entropy/layers': fileURLToPath(new URL('./src/layers/index.ts', import.meta.url)) },
+  },
   test: {
     // The JSON report is what .ci/run counts; the default reporter is for people.
     reporters: ['default', 'json'],

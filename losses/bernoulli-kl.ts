@@ -7,8 +7,8 @@ import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
 import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
 import { safeSum } from '../src/safe-sum.js';
-import { assertHasAxis, assertKnownOptions, assertSameShape, toFloatTensor } from '../src/validate.js';
 import { negativeLogSigmoid } from './sigmoid-cross-entropy.js';
+import { assertHasAxis, assertKnownOptions, assertSameShape, toFloatTensor } from '../src/validate.js';
 
 /** softplus(x) = log(1 + eˣ) = −log σ(−x). */
 const softplus = (x: Tensor): Tensor => negativeLogSigmoid(tf.neg(x));
@@ -20,7 +20,14 @@ const softplus = (x: Tensor): Tensor => negativeLogSigmoid(tf.neg(x));
  */
 const bernoulliKLKernel: LossKernel<[Tensor, Tensor], null> = {
   forward([a, b]) {
-    return tf.add(tf.sub(softplus(tf.neg(b)), softplus(tf.neg(a))), tf.mul(tf.sigmoid(tf.neg(a)), tf.sub(b, a)));
+    // KL(a, b) = KL(−a, −b) (swapping the two outcomes): evaluated with a ≥ 0,
+    // where σ(−a) ≤ ½ and the terms cancel least.
+    const flip = tf.where(tf.less(a, 0), tf.fill(a.shape, -1), tf.onesLike(a));
+    const [aa, bb] = [tf.mul(a, flip), tf.mul(b, flip)] as [Tensor, Tensor];
+    const kl = tf.add(tf.sub(softplus(tf.neg(bb)), softplus(tf.neg(aa))), tf.mul(tf.sigmoid(tf.neg(aa)), tf.sub(bb, aa)));
+    // For nearby logits the three terms still cancel to within a few ulps of 0;
+    // the exact value is never negative, so a negative result is rounding: 0.
+    return tf.relu(kl);
   },
   backward(dy, [a, b]) {
     const dA = tf.mul(tf.mul(tf.sigmoid(a), tf.sigmoid(tf.neg(a))), tf.sub(a, b));
@@ -40,9 +47,9 @@ export interface BernoulliKLOptions {
  * Σ_d D_KL(Bern(σ(pLogits_d)) ‖ Bern(σ(qLogits_d))).
  *
  * Each term is softplus(−b) − softplus(−a) + σ(−a)·(b − a) for a = pLogits,
- * b = qLogits: log-sigmoid forms, so any finite logits give finite, exact
- * values (a = 1e3, b = −1e3 gives 1000) and the terms are never negative
- * beyond rounding.
+ * b = qLogits, evaluated on the side a ≥ 0 (KL is unchanged by negating both):
+ * log-sigmoid forms, so finite logits give finite, exact values (a = 1e3,
+ * b = −1e3 gives 1000); a term that rounds below 0 (nearby logits) is 0.
  *
  * Shapes: `pLogits`, `qLogits` `[..., D]`, the same; per sample `[...]`;
  * `'mean'` averages over every axis but the last.

@@ -19,6 +19,7 @@ import {
   resolveAxis,
   toFloatTensor,
   toIndexTensor,
+  toLabelsLike,
   toTensor,
 } from '../src/validate.js';
 import { logSoftmaxAlong, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './softmax-cross-entropy.js';
@@ -147,9 +148,9 @@ export interface DistillationLossOptions {
  * Shapes: `teacherLogits` and `studentLogits` `[..., C]` (classes last); the
  * per-sample loss is `[...]`.
  *
- * Gradients: hand-written for both logit inputs (the teacher's too, for
- * online distillation; pass `tf.stopGradient`-free constants otherwise) and
- * for float labels, from `categoricalKL` and the cross-entropies.
+ * Gradients: hand-written for both logit inputs (the teacher's too, which
+ * matters only when the teacher is trained as well) and for float labels,
+ * from `categoricalKL` and the cross-entropies.
  *
  * @param teacherLogits - float32 `[..., C]`.
  * @param studentLogits - float32, the shape of `teacherLogits`.
@@ -191,8 +192,8 @@ export function distillationLoss(
 
 /**
  * Hard labels as int32 class indices (the logits' shape without the last
- * axis) or one-hot/soft labels (the logits' shape, float32, bool or int32).
- * Runs no op.
+ * axis) or one-hot/soft labels (the logits' shape; int32 or bool are cast to
+ * float32, the only op, after every check).
  */
 function toHardLabels(fn: string, labels: Tensor | TensorLike, student: Tensor): Tensor {
   const y = toTensor(fn, 'labels', labels);
@@ -208,5 +209,5 @@ function toHardLabels(fn: string, labels: Tensor | TensorLike, student: Tensor):
         `or class indices ${formatShape(indexShape)}`,
     );
   }
-  return y;
+  return toLabelsLike(fn, y, student);
 }

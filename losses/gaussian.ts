@@ -276,13 +276,23 @@ export function gaussianKL(
 }
 
 /**
- * Σ_d max(λ, mean over the batch of KL_d). tfjs's maximum passes the gradient
- * to the larger argument, so a dimension at or below λ gets none.
+ * Σ_d max(λ, mean over the batch of KL_d): a dimension at or below λ gets no
+ * gradient. An empty batch has batch means 0, so it gives D·λ.
  */
 function freeBitsKL(perDimension: Tensor, freeBits: number): Tensor {
   const latent = perDimension.shape[perDimension.rank - 1] as number;
   const rows = perDimension.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   // An empty batch has batch mean 0 (then floored at λ), as a mean over nothing elsewhere.
   const batchMean = tf.div(safeSum(tf.reshape(perDimension, [rows, latent]), 0), Math.max(rows, 1));
-  return safeSum(tf.maximum(batchMean, freeBits));
+  // λ first: on a tie tfjs's maximum gives the gradient to its first argument, the constant.
+  return safeSum(tf.maximum(tf.scalar(freeBits), batchMean));
+}
+
+/**
+ * Elementwise D_KL(N(mean, e^logVar) ‖ N(0, 1)) per latent dimension, `[..., D]`,
+ * for monitoring (the VAE layer reports its batch mean per dimension).
+ * Internal: inputs are float32 tensors of one shape, already checked.
+ */
+export function standardNormalKLPerDimension(mean: Tensor, logVar: Tensor): Tensor {
+  return tf.tidy(() => applyKernel(gaussianKLKernel, [mean, logVar, tf.zerosLike(mean), tf.zerosLike(mean)], null));
 }

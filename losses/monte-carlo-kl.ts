@@ -62,8 +62,10 @@ export interface MonteCarloKLOptions {
  * Gradients (hand-written, both inputs): with d = log Q − log P,
  * ∂k1/∂log Q = −1, ∂k2/∂log Q = d, ∂k3/∂log Q = e^d − 1, and ∂/∂log P the
  * negative of each (the gradient through the log-densities only: the
- * samples themselves are treated as fixed, as when they are drawn with
- * `tf.stopGradient` or outside the tape).
+ * samples themselves are treated as fixed, as when they are drawn outside the
+ * recorded function).
+ *
+ * Note: k3 overflows to +Infinity where log Q − log P > 88 (e^d exceeds float32).
  *
  * Stability: k3 is computed as expm1(d) − d.
  *

@@ -30,18 +30,18 @@ export function constantBeta(beta = 1): BetaSchedule {
 
 /** Options of {@link linearWarmupBeta}. */
 export interface LinearWarmupOptions {
-  /** Steps over which β rises linearly from `startBeta` to `maxBeta` (> 0). */
+  /** Steps over which β rises linearly from `minBeta` to `maxBeta` (> 0). */
   readonly warmupSteps: number;
   /** β after the warm-up. Default 1. */
   readonly maxBeta?: number;
-  /** β at the start of the warm-up. Default 0. */
-  readonly startBeta?: number;
-  /** Steps to hold `startBeta` before the warm-up begins. Default 0. */
+  /** β before and at the start of the warm-up, ≤ `maxBeta`. Default 0. */
+  readonly minBeta?: number;
+  /** Steps to hold `minBeta` before the warm-up begins. Default 0. */
   readonly delaySteps?: number;
 }
 
 /**
- * KL annealing (Bowman et al. 2016): β = startBeta until `delaySteps`, then
+ * KL annealing (Bowman et al. 2016): β = minBeta until `delaySteps`, then
  * rises linearly to `maxBeta` over `warmupSteps`, then stays there. Lets the
  * decoder learn to use the latent code before the KL term pulls it to the
  * prior (against posterior collapse).
@@ -52,15 +52,15 @@ export interface LinearWarmupOptions {
  * [beta(0), beta(500), beta(2000)]; // [0, 0.5, 1]
  * ```
  */
-export function linearWarmupBeta({ warmupSteps, maxBeta = 1, startBeta = 0, delaySteps = 0 }: LinearWarmupOptions): BetaSchedule {
+export function linearWarmupBeta({ warmupSteps, maxBeta = 1, minBeta = 0, delaySteps = 0 }: LinearWarmupOptions): BetaSchedule {
   const fn = 'linearWarmupBeta';
   positiveNumber(fn, 'warmupSteps', warmupSteps);
   numberInRange(fn, 'maxBeta', maxBeta, 0, Infinity);
-  numberInRange(fn, 'startBeta', startBeta, 0, Infinity);
+  numberInRange(fn, 'minBeta', minBeta, 0, maxBeta);
   numberInRange(fn, 'delaySteps', delaySteps, 0, Infinity);
   return (step) => {
     const progress = Math.min(1, Math.max(0, (checkStep(fn, step) - delaySteps) / warmupSteps));
-    return startBeta + (maxBeta - startBeta) * progress;
+    return minBeta + (maxBeta - minBeta) * progress;
   };
 }
 

@@ -26,5 +26,7 @@ export type { BernoulliKLOptions } from '../losses/bernoulli-kl.js';
 export { constantBeta, linearWarmupBeta, cyclicalBeta } from './beta-schedule.js';
 export type { BetaSchedule, CyclicalOptions, LinearWarmupOptions } from './beta-schedule.js';
 export type { Reduction } from './reduction.js';
+// The tfjs-layers adapters, by the subpath's name: one copy of the layer class for both entry points.
+export * as layers from 'tfjs-entropy/layers';
 export { checkGradients } from './gradient-check.js';
 export type { GradientCheckOptions, GradientCheckResult, GradientMismatch } from './gradient-check.js';

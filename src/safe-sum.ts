@@ -14,6 +14,7 @@ export function safeSum(x: Tensor, axis?: number): Tensor {
   // Append one zero along the summed axis: the same sum, never over zero
   // elements, and still computed from x so that gradients reach it.
   if (axis === undefined) return tf.sum(tf.concat([tf.reshape(x, [0]), tf.zeros([1])]));
-  const zeroSlice = x.shape.map((size, i) => (i === axis ? 1 : size));
-  return tf.sum(tf.concat([x, tf.zeros(zeroSlice)], axis), axis);
+  const summed = axis < 0 ? axis + x.rank : axis;
+  const zeroSlice = x.shape.map((size, i) => (i === summed ? 1 : size));
+  return tf.sum(tf.concat([x, tf.zeros(zeroSlice)], summed), summed);
 }

@@ -11,7 +11,7 @@ describe('β schedules', () => {
   });
 
   test('linearWarmupBeta: hold, ramp, then stay (Bowman et al. 2016)', () => {
-    const beta = linearWarmupBeta({ warmupSteps: 100, delaySteps: 50, startBeta: 0.1, maxBeta: 2 });
+    const beta = linearWarmupBeta({ warmupSteps: 100, delaySteps: 50, minBeta: 0.1, maxBeta: 2 });
     expect([0, 50, 100, 150, 1000].map(beta)).toEqual([0.1, 0.1, 0.1 + 1.9 * 0.5, 2, 2]);
     expect([0, 500, 2000].map(linearWarmupBeta({ warmupSteps: 1000 }))).toEqual([0, 0.5, 1]);
   });

@@ -61,8 +61,21 @@ describe('Gaussian measures against float64', () => {
       reduction: reductions,
     });
   });
-  // Magnitudes: e^4 variances over e^−4 give ratios up to e^8 ≈ 3000, times squared differences up to 36.
-  const scaleOf = (c: { event: number }) => c.event * 3000 * 40;
+  /**
+   * The magnitude every value and gradient entry of one sample is computed
+   * from: Σ_d (σ_P²/σ_Q² + |log σ_P² − log σ_Q²| + Δ²/σ_Q² + |log σ_Q²| + 3), the
+   * largest over the samples: the float32 scale of the terms, from these inputs.
+   */
+  const scaleOf = (c: { event: number }, mp: number[], lvp: number[], mq: number[], lvq: number[]) => {
+    const rows = toRows(mp, c.event).map((_, n) =>
+      toRows(mp, c.event)[n]!.reduce((s, m, d) => {
+        const i = n * c.event + d;
+        const r = lvp[i]! - lvq[i]!;
+        return s + Math.exp(r) + Math.abs(r) + (m - mq[i]!) ** 2 * Math.exp(-lvq[i]!) + Math.abs(lvq[i]!) + 3;
+      }, 0),
+    );
+    return Math.max(...rows);
+  };
 
   test.prop([cases])('gaussianEntropy and gaussianCrossEntropy: values and every gradient', (c) => {
     const shape = [...c.batchShape, c.event];
@@ -78,7 +91,7 @@ describe('Gaussian measures against float64', () => {
       (...xs) => gaussianCrossEntropy(xs[0]!, xs[1]!, xs[2]!, xs[3]!),
       (...xs) => perSample(c.event, xs, gaussianCrossEntropy64),
       inputs,
-      scaleOf(c),
+      scaleOf(c, c.meanP, c.logVarP, c.meanQ, c.logVarQ),
       c.event,
     );
   });
@@ -105,7 +118,8 @@ describe('Gaussian measures against float64', () => {
           c.reduction,
         ),
       inputs,
-      scaleOf(c) * (c.reduction === 'sum' ? sizeOf(c.batchShape) : 1),
+      scaleOf(c, c.meanP, c.logVarP, broadcast(inputs[2]!.values), broadcast(inputs[3]!.values)) *
+        (c.reduction === 'sum' ? sizeOf(c.batchShape) : 1),
       c.event + sizeOf(c.batchShape),
     );
   });
@@ -124,7 +138,7 @@ describe('Gaussian measures against float64', () => {
         { values: c.meanP, shape },
         { values: c.logVarP, shape },
       ],
-      scaleOf(c),
+      scaleOf(c, c.meanP, c.logVarP, c.meanP.map(() => 0), c.meanP.map(() => 0)),
       c.event + rows,
     );
   });

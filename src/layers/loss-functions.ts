@@ -1,0 +1,314 @@
+/**
+ * Loss functions for `model.compile({loss})` (API.md §5): factories that
+ * return `(yTrue, yPred) => Tensor` with one loss per sample (`[batch]`, or
+ * the batch shape), which tfjs-layers averages and weights with `fit`'s
+ * `classWeight`.
+ *
+ * Each wraps its functional twin. With `fromLogits: false` (the default, as in
+ * tfjs and Keras) `yPred` holds probabilities, used exactly instead of being
+ * clipped to [ε, 1 − ε] as tfjs does, which zeroes the gradient at 0 and 1:
+ * the cross-entropies are the information measure −Σ y log p (with
+ * 0·log 0 = 0), not renormalised (a softmax or sigmoid output needs none);
+ * the focal losses take the log-odds of the probabilities (the categorical
+ * one renormalising along the class axis, as Keras does).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { crossEntropy, entropy, klDivergence } from '../../losses/information.js';
+import { sigmoidFocalLoss, softmaxFocalLoss } from '../../losses/focal-loss.js';
+import { sigmoidCrossEntropy } from '../../losses/sigmoid-cross-entropy.js';
+import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../../losses/softmax-cross-entropy.js';
+import {
+  assertBroadcastsTo,
+  assertKnownOptions,
+  assertSameShape,
+  formatShape,
+  numberInRange,
+  resolveAxis,
+  toFloatTensor,
+} from '../validate.js';
+import { logitOfProbability, logOfProbability } from './probabilities.js';
+
+/** A loss for `model.compile`: per-sample losses from targets and predictions. */
+export type LayersLoss = (yTrue: Tensor, yPred: Tensor) => Tensor;
+
+interface FromLogits {
+  /** `yPred` holds logits (true) or probabilities (false, the default). */
+  readonly fromLogits?: boolean;
+}
+
+/** Checks the factory's options once, when the loss is made. */
+function checkFactoryOptions(fn: string, options: object, known: readonly string[]): boolean {
+  assertKnownOptions(fn, options, ['fromLogits', ...known]);
+  const { fromLogits = false } = options as FromLogits;
+  if (typeof fromLogits !== 'boolean') {
+    throw new Error(`${fn}: fromLogits must be a boolean, got ${String(fromLogits)}`);
+  }
+  return fromLogits;
+}
+
+/** The per-sample mean over the last axis, as Keras reduces elementwise binary losses. */
+function meanOverLastAxis(elementwise: Tensor): Tensor {
+  return elementwise.rank === 0 ? elementwise : tf.mean(elementwise, -1);
+}
+
+/** Options of {@link categoricalCrossentropy}. */
+export interface CategoricalCrossentropyOptions extends FromLogits {
+  readonly labelSmoothing?: number;
+  readonly classWeights?: Tensor | TensorLike;
+  readonly axis?: number;
+}
+
+/**
+ * Categorical cross-entropy for one-hot or soft targets, per sample:
+ * `softmaxCrossEntropy` of `yPred` as logits (`fromLogits: true`), or
+ * −Σ_c c_c·y′_c·log p_c of `yPred` as probabilities, exact at p = 0 and 1.
+ *
+ * @param options - `fromLogits` (false), and `labelSmoothing`, `classWeights`, `axis` as in `softmaxCrossEntropy`.
+ * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, C]` inputs.
+ * @example
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: layers.categoricalCrossentropy({ fromLogits: true }) });
+ * ```
+ */
+export function categoricalCrossentropy(options: CategoricalCrossentropyOptions = {}): LayersLoss {
+  const fn = 'layers.categoricalCrossentropy';
+  const fromLogits = checkFactoryOptions(fn, options, ['labelSmoothing', 'classWeights', 'axis']);
+  const { fromLogits: _, ...twin } = options;
+  return (yTrue, yPred) =>
+    tf.tidy(() =>
+      fromLogits
+        ? softmaxCrossEntropy(yTrue, yPred, { ...twin, reduction: 'none' })
+        : probabilityCrossEntropy(fn, yTrue, yPred, twin),
+    );
+}
+
+/**
+ * −Σ_c c_c·y′_c·log p_c along `axis`, y′ = (1 − ε)·y + ε/C: the categorical
+ * cross-entropy of probabilities with `softmaxCrossEntropy`'s options, through
+ * the information measure `crossEntropy` (so 0·log 0 = 0 in value and gradient).
+ */
+function probabilityCrossEntropy(
+  fn: string,
+  targets: Tensor,
+  probabilities: Tensor,
+  { labelSmoothing = 0, classWeights, axis = -1 }: Omit<CategoricalCrossentropyOptions, 'fromLogits'>,
+): Tensor {
+  // Every check before the first op (a throw after recorded ops would leak their saved tensors).
+  const classAxis = resolveAxis(fn, 'yPred', probabilities, axis);
+  const classes = probabilities.shape[classAxis] as number;
+  const smoothing = numberInRange(fn, 'labelSmoothing', labelSmoothing, 0, 1);
+  const weights = classWeights === undefined ? undefined : toFloatTensor(fn, 'classWeights', classWeights);
+  if (weights !== undefined && (weights.rank !== 1 || weights.shape[0] !== classes)) {
+    throw new Error(`${fn}: classWeights ${formatShape(weights.shape)} must have one entry per class ([${classes}])`);
+  }
+  assertSameShape(fn, 'yTrue', targets, 'yPred', probabilities);
+
+  const smoothed = smoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - smoothing), smoothing / classes);
+  if (weights === undefined) return crossEntropy(smoothed, probabilities, { axis: classAxis });
+  const shape = probabilities.shape.map((size, i) => (i === classAxis ? size : 1));
+  return crossEntropy(tf.mul(smoothed, tf.reshape(weights, shape)), probabilities, { axis: classAxis });
+}
+
+/** Options of {@link sparseCategoricalCrossentropy}. */
+export interface SparseCategoricalCrossentropyOptions extends FromLogits {
+  readonly ignoreIndex?: number;
+  readonly labelSmoothing?: number;
+  readonly classWeights?: Tensor | TensorLike;
+}
+
+/**
+ * Sparse categorical cross-entropy for class-index targets, per sample:
+ * `sparseSoftmaxCrossEntropy` of `yPred` as logits or of log(yPred) as
+ * probabilities. `fit` passes targets as float32: they must hold integers
+ * (checked), shaped `[batch]` or `[batch, 1]`.
+ *
+ * Unlike tfjs-layers' own version, logits are never clipped (tfjs clips them
+ * to [ε, 1 − ε] as if they were probabilities, and gives 0.551 where the
+ * truth is 0.007).
+ *
+ * @param options - `fromLogits` (false), and `ignoreIndex`, `labelSmoothing`, `classWeights` as in `sparseSoftmaxCrossEntropy`.
+ * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, C]` predictions.
+ * @example
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: layers.sparseCategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }) });
+ * ```
+ */
+export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossentropyOptions = {}): LayersLoss {
+  const fn = 'layers.sparseCategoricalCrossentropy';
+  const fromLogits = checkFactoryOptions(fn, options, ['ignoreIndex', 'labelSmoothing', 'classWeights']);
+  const { fromLogits: _, ...twin } = options;
+  const { ignoreIndex, ...categorical } = twin;
+  return (yTrue, yPred) =>
+    tf.tidy(() => {
+      const indices = classIndices(fn, yTrue, yPred);
+      if (fromLogits) return sparseSoftmaxCrossEntropy(indices, yPred, { ...twin, reduction: 'none' });
+      // Probabilities: the categorical loss of one-hot targets, 0 where the label is ignored.
+      const classes = yPred.shape[yPred.rank - 1] as number;
+      const kept = ignoreIndex === undefined ? tf.onesLike(indices) : tf.notEqual(indices, ignoreIndex);
+      const oneHot = tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, classes, 1, 'int32')), 'float32');
+      return tf.mul(probabilityCrossEntropy(fn, oneHot, yPred, categorical), tf.cast(kept, 'float32'));
+    });
+}
+
+/**
+ * Targets as int32 class indices of `yPred`'s shape without its last axis.
+ * `fit` hands targets over as float32, `[batch]` or `[batch, 1]`; any value
+ * that is not an integer is an error (one synchronous read).
+ */
+function classIndices(fn: string, yTrue: Tensor, yPred: Tensor): Tensor {
+  const expected = yPred.shape.slice(0, -1);
+  const targets =
+    yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1 ? tf.squeeze(yTrue, [yTrue.rank - 1]) : yTrue;
+  if (!tf.util.arraysEqual(targets.shape, expected)) {
+    throw new Error(
+      `${fn}: targets ${formatShape(yTrue.shape)} must be class indices of shape ${formatShape(expected)} ` +
+        `(or ${formatShape([...expected, 1])}) for predictions ${formatShape(yPred.shape)}`,
+    );
+  }
+  if (targets.dtype === 'int32') return targets;
+  const values = targets.dataSync();
+  const bad = values.findIndex((v) => !Number.isInteger(v));
+  if (bad >= 0) throw new Error(`${fn}: targets must be integer class indices, got ${values[bad]}`);
+  return tf.tensor(values, targets.shape, 'int32');
+}
+
+/** Options of {@link binaryCrossentropy}. */
+export interface BinaryCrossentropyOptions extends FromLogits {
+  readonly posWeight?: Tensor | TensorLike;
+  readonly labelSmoothing?: number;
+}
+
+/**
+ * Binary cross-entropy, per sample the mean over the last axis (as Keras):
+ * `sigmoidCrossEntropy` of `yPred` as logits, or −[w·y·log p + (1 − y)·log(1 − p)]
+ * of `yPred` as probabilities. Exact and finite at probabilities 0 and 1 where
+ * the truth is (a target of 1 at p = 1 gives 0 with gradient −1, where tfjs's
+ * clipping gives 1e-7 with gradient 0).
+ *
+ * @param options - `fromLogits` (false), and `posWeight`, `labelSmoothing` as in `sigmoidCrossEntropy`.
+ * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, k]` inputs.
+ * @example
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: layers.binaryCrossentropy() }); // after a sigmoid output
+ * ```
+ */
+export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): LayersLoss {
+  const fn = 'layers.binaryCrossentropy';
+  const fromLogits = checkFactoryOptions(fn, options, ['posWeight', 'labelSmoothing']);
+  const { fromLogits: _, ...twin } = options;
+  return (yTrue, yPred) =>
+    tf.tidy(() =>
+      meanOverLastAxis(
+        fromLogits
+          ? sigmoidCrossEntropy(yTrue, yPred, { ...twin, reduction: 'none' })
+          : probabilityBinaryCrossEntropy(fn, yTrue, yPred, twin),
+      ),
+    );
+}
+
+/**
+ * −[w·y′·log p + (1 − y′)·log(1 − p)] elementwise, y′ = y(1 − ε) + ε/2: the
+ * binary cross-entropy of probabilities, as `crossEntropy` over the two
+ * outcomes (p, 1 − p), so a term with zero label weight is 0 and its
+ * gradient too, exactly at p = 0 and 1.
+ */
+function probabilityBinaryCrossEntropy(
+  fn: string,
+  targets: Tensor,
+  probabilities: Tensor,
+  { posWeight, labelSmoothing = 0 }: Omit<BinaryCrossentropyOptions, 'fromLogits'>,
+): Tensor {
+  // Every check before the first op (a throw after recorded ops would leak their saved tensors).
+  const smoothing = numberInRange(fn, 'labelSmoothing', labelSmoothing, 0, 1);
+  const weight = posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', posWeight);
+  if (weight !== undefined) assertBroadcastsTo(fn, 'posWeight', weight, probabilities.shape, 'yPred');
+  assertSameShape(fn, 'yTrue', targets, 'yPred', probabilities);
+
+  const y = smoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - smoothing), smoothing / 2);
+  const positive = weight === undefined ? y : tf.mul(y, weight);
+  return crossEntropy(tf.stack([positive, tf.sub(1, y)], -1), tf.stack([probabilities, tf.sub(1, probabilities)], -1));
+}
+
+/** Options of {@link kullbackLeiblerDivergence}. */
+export interface KullbackLeiblerDivergenceOptions extends FromLogits {
+  readonly axis?: number;
+}
+
+/**
+ * D_KL(yTrue ‖ yPred) per sample, with `yTrue` a probability distribution and
+ * `yPred` probabilities (`klDivergence`) or logits (then computed as
+ * H(yTrue, softmax(yPred)) − H(yTrue), stable for any finite logits).
+ *
+ * @param options - `fromLogits` (false), `axis` (−1).
+ * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, C]` inputs.
+ * @example
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: layers.kullbackLeiblerDivergence({ fromLogits: true }) });
+ * ```
+ */
+export function kullbackLeiblerDivergence(options: KullbackLeiblerDivergenceOptions = {}): LayersLoss {
+  const fn = 'layers.kullbackLeiblerDivergence';
+  const fromLogits = checkFactoryOptions(fn, options, ['axis']);
+  const axis = options.axis ?? -1;
+  return (yTrue, yPred) =>
+    tf.tidy(() =>
+      fromLogits
+        ? tf.sub(softmaxCrossEntropy(yTrue, yPred, { axis, reduction: 'none' }), entropy(yTrue, { axis }))
+        : klDivergence(yTrue, yPred, { axis }),
+    );
+}
+
+/** Options of {@link categoricalFocalCrossentropy}. */
+export interface CategoricalFocalCrossentropyOptions extends FromLogits {
+  readonly gamma?: number;
+  readonly alpha?: number;
+  readonly axis?: number;
+}
+
+/**
+ * Categorical focal cross-entropy per sample: `softmaxFocalLoss` of `yPred`
+ * as logits or of log(yPred) as probabilities (Keras's
+ * `CategoricalFocalCrossentropy`, without its clipping).
+ *
+ * @param options - `fromLogits` (false), and `gamma` (2), `alpha` (0.25), `axis` as in `softmaxFocalLoss`.
+ * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, C]` inputs.
+ * @example
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: layers.categoricalFocalCrossentropy({ gamma: 2 }) });
+ * ```
+ */
+export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentropyOptions = {}): LayersLoss {
+  const fn = 'layers.categoricalFocalCrossentropy';
+  const fromLogits = checkFactoryOptions(fn, options, ['gamma', 'alpha', 'axis']);
+  const { fromLogits: _, ...twin } = options;
+  return (yTrue, yPred) =>
+    tf.tidy(() => softmaxFocalLoss(yTrue, fromLogits ? yPred : logOfProbability(yPred), { ...twin, reduction: 'none' }));
+}
+
+/** Options of {@link binaryFocalCrossentropy}. */
+export interface BinaryFocalCrossentropyOptions extends FromLogits {
+  readonly gamma?: number;
+  readonly alpha?: number;
+}
+
+/**
+ * Binary focal cross-entropy, per sample the mean over the last axis:
+ * `sigmoidFocalLoss` of `yPred` as logits or of logit(yPred) as probabilities.
+ *
+ * @param options - `fromLogits` (false), and `gamma` (2), `alpha` (0.25; negative: off) as in `sigmoidFocalLoss`.
+ * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, k]` inputs.
+ * @example
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: layers.binaryFocalCrossentropy({ fromLogits: true, gamma: 2 }) });
+ * ```
+ */
+export function binaryFocalCrossentropy(options: BinaryFocalCrossentropyOptions = {}): LayersLoss {
+  const fn = 'layers.binaryFocalCrossentropy';
+  const fromLogits = checkFactoryOptions(fn, options, ['gamma', 'alpha']);
+  const { fromLogits: _, ...twin } = options;
+  return (yTrue, yPred) =>
+    tf.tidy(() =>
+      meanOverLastAxis(sigmoidFocalLoss(yTrue, fromLogits ? yPred : logitOfProbability(yPred), { ...twin, reduction: 'none' })),
+    );
+}
