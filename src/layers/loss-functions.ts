@@ -28,6 +28,7 @@ import {
   toFloatTensor,
 } from '../validate.js';
 import { logitOfProbability, logOfProbability } from './probabilities.js';
+import { acceptsClassIndices } from './sparse-targets.js';
 
 /** A loss for `model.compile`: per-sample losses from targets and predictions. */
 export type LayersLoss = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -120,8 +121,11 @@ export interface SparseCategoricalCrossentropyOptions extends FromLogits {
 /**
  * Sparse categorical cross-entropy for class-index targets, per sample:
  * `sparseSoftmaxCrossEntropy` of `yPred` as logits or of log(yPred) as
- * probabilities. `fit` passes targets as float32: they must hold integers
- * (checked), shaped `[batch]` or `[batch, 1]`.
+ * probabilities. `fit` and `evaluate` accept class-index targets `[batch]` or
+ * `[batch, 1]` for it, as for tfjs's own sparse loss (see
+ * src/layers/sparse-targets.ts), and pass them as float32: they must hold
+ * integers (checked). For accuracy, use `metrics: [tf.metrics.sparseCategoricalAccuracy]`
+ * (tfjs maps `'accuracy'` to the sparse version only for its own loss).
  *
  * Unlike tfjs-layers' own version, logits are never clipped (tfjs clips them
  * to [ε, 1 − ε] as if they were probabilities, and gives 0.551 where the
@@ -139,7 +143,7 @@ export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossent
   const fromLogits = checkFactoryOptions(fn, options, ['ignoreIndex', 'labelSmoothing', 'classWeights']);
   const { fromLogits: _, ...twin } = options;
   const { ignoreIndex, ...categorical } = twin;
-  return (yTrue, yPred) =>
+  return acceptsClassIndices((yTrue: Tensor, yPred: Tensor) =>
     tf.tidy(() => {
       const indices = classIndices(fn, yTrue, yPred);
       if (fromLogits) return sparseSoftmaxCrossEntropy(indices, yPred, { ...twin, reduction: 'none' });
@@ -148,7 +152,8 @@ export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossent
       const kept = ignoreIndex === undefined ? tf.onesLike(indices) : tf.notEqual(indices, ignoreIndex);
       const oneHot = tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, classes, 1, 'int32')), 'float32');
       return tf.mul(probabilityCrossEntropy(fn, oneHot, yPred, categorical), tf.cast(kept, 'float32'));
-    });
+    }),
+  );
 }
 
 /**

@@ -1,0 +1,62 @@
+/**
+ * Lets `model.fit` and `model.evaluate` take class-index targets for our
+ * sparse loss, as they do for tfjs's own.
+ *
+ * tfjs-layers 4.22 checks every target against its output's shape
+ * (`[batch, C]`), except for an output whose loss *is* its own
+ * `sparseCategoricalCrossentropy` (an identity check), which gets
+ * `[batch, 1]`. So a function loss can never receive class indices from
+ * `fit`. This wraps `LayersModel.prototype.standardizeUserDataXY` once: for
+ * outputs whose loss is one of ours marked here, the shape check sees tfjs's
+ * own sparse loss; the loss that runs is still ours. Models without our
+ * sparse loss are untouched.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LayersModel, input as tfInput, model as tfModel, layers as tfLayers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+
+type LossFunction = (...args: never[]) => unknown;
+
+const sparseTargetLosses = new WeakSet<LossFunction>();
+const INSTALLED = Symbol.for('tfjs-entropy.sparseTargets');
+
+/** Marks `loss` as taking class-index targets, and makes sure fit accepts them. */
+export function acceptsClassIndices<F extends LossFunction>(loss: F): F {
+  installSparseTargetShapes();
+  sparseTargetLosses.add(loss);
+  return loss;
+}
+
+let tfjsSparseLoss: LossFunction | undefined;
+
+/** tfjs's own sparse loss function object, found through a throwaway model compiled with its name. */
+function tfjsSparseCategoricalCrossentropy(): LossFunction {
+  if (tfjsSparseLoss === undefined) {
+    const input = tfInput({ shape: [1] });
+    const probe = tfModel({ inputs: input, outputs: tfLayers.dense({ units: 2 }).apply(input) as SymbolicTensor });
+    probe.compile({ optimizer: tf.train.sgd(0), loss: 'sparseCategoricalCrossentropy' });
+    tfjsSparseLoss = probe.lossFunctions[0] as LossFunction;
+    probe.dispose();
+  }
+  return tfjsSparseLoss;
+}
+
+type Standardize = (this: LayersModel, ...args: unknown[]) => unknown;
+
+function installSparseTargetShapes(): void {
+  const prototype = LayersModel.prototype as unknown as Record<PropertyKey, unknown>;
+  if (prototype[INSTALLED]) return;
+  const original = prototype['standardizeUserDataXY'] as Standardize;
+  prototype['standardizeUserDataXY'] = function (this: LayersModel, ...args: unknown[]) {
+    const feedLossFns = (this as unknown as { feedLossFns: LossFunction[] }).feedLossFns;
+    const ours = feedLossFns.flatMap((fn, i) => (sparseTargetLosses.has(fn) ? [i] : []));
+    if (ours.length === 0) return original.apply(this, args);
+    const saved = feedLossFns.slice();
+    for (const i of ours) feedLossFns[i] = tfjsSparseCategoricalCrossentropy();
+    try {
+      return original.apply(this, args);
+    } finally {
+      saved.forEach((fn, i) => (feedLossFns[i] = fn));
+    }
+  };
+  prototype[INSTALLED] = true;
+}
