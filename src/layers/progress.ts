@@ -33,9 +33,14 @@ function valueOf(entry: LogValue): number | undefined {
   return typeof entry === 'number' ? entry : (entry.dataSync()[0] as number);
 }
 
-/** `loss 0.1234 · acc 0.9876` from the logs' numbers. */
+/** Batch bookkeeping that tfjs puts into batch logs, not worth showing. */
+const HIDDEN_LOGS = new Set(['batch', 'size']);
+
+/** `loss 0.1234 · acc 0.9876 · val_loss 0.2345` from the logs' numbers, training metrics first. */
 function formatLogs(logs: Record<string, LogValue> | undefined): string {
   return Object.entries(logs ?? {})
+    .filter(([name]) => !HIDDEN_LOGS.has(name))
+    .sort(([a], [b]) => Number(a.startsWith('val_')) - Number(b.startsWith('val_')))
     .map(([name, entry]) => [name, valueOf(entry)] as const)
     .filter((pair): pair is readonly [string, number] => pair[1] !== undefined)
     .map(([name, value]) => `${name} ${value.toPrecision(4)}`)

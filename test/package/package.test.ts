@@ -23,6 +23,9 @@ console.log(JSON.stringify([
   first(entropy.crossEntropy(R, S)), first(entropy.crossEntropy(R, S, { base: 2 })),
   first(entropy.klDivergence(R, S)), first(entropy.klDivergence(S, R)), first(entropy.entropy(R)),
   entropy.checkGradients((p, q) => entropy.klDivergence(p, q), [[R], [S]]).ok,
+  // The subpath and the main entry's namespace hold the same registered class.
+  entropy.layers.VAESampling === layersEntry.VAESampling,
+  tf.serialization.getRegisteredName(entropy.layers.VAESampling) === 'tfjsEntropy>VAESampling',
 ]));
 `;
 
@@ -42,29 +45,32 @@ describe('the packed package', () => {
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `@tensorflow/tfjs@${tfjsVersion}`], consumer);
     writeFileSync(
       join(consumer, 'esm.mjs'),
-      script("import * as tf from '@tensorflow/tfjs';\nimport * as entropy from 'tfjs-entropy';"),
+      script("import * as tf from '@tensorflow/tfjs';\nimport * as entropy from 'tfjs-entropy';\nimport * as layersEntry from 'tfjs-entropy/layers';"),
     );
     writeFileSync(
       join(consumer, 'cjs.cjs'),
-      script("const tf = require('@tensorflow/tfjs');\nconst entropy = require('tfjs-entropy');"),
+      script("const tf = require('@tensorflow/tfjs');\nconst entropy = require('tfjs-entropy');\nconst layersEntry = require('tfjs-entropy/layers');"),
     );
   });
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   test('contains the built entry points and no sources or tests', () => {
     const files = run('tar', ['-tzf', tarball], workDir).trim().split('\n').sort();
-    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/index.d.cts', 'package/package.json', 'package/README.md']));
+    const expected = ['index', 'layers'].flatMap((entry) => ['js', 'cjs', 'd.ts', 'd.cts'].map((ext) => `package/dist/${entry}.${ext}`));
+    expect(files).toEqual(expect.arrayContaining([...expected, 'package/package.json', 'package/README.md', 'package/LICENSE']));
     expect(files.filter((f) => /^package\/(src|losses|test|examples)\//.test(f))).toEqual([]);
   });
 
   test.each(['esm.mjs', 'cjs.cjs'])('%s imports it next to @tensorflow/tfjs and computes the worked example', (file) => {
     const output = JSON.parse(run('node', [file], join(workDir, 'consumer')));
-    const [crossNats, crossBits, klRS, klSR, entropyR, gradientsOk] = output;
+    const [crossNats, crossBits, klRS, klSR, entropyR, gradientsOk, sameLayerClass, registered] = output;
     expect(crossNats).toBeCloseTo(1.171419, 5);
     expect(crossBits).toBeCloseTo(1.69, 5);
     expect(klRS).toBeCloseTo(0.090482, 5);
     expect(klSR).toBeCloseTo(0.090079, 5);
     expect(entropyR).toBeCloseTo(1.080937, 5);
     expect(gradientsOk).toBe(true);
+    expect(sameLayerClass).toBe(true);
+    expect(registered).toBe(true);
   });
 });
