@@ -70,8 +70,8 @@ const sigmoidFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
     const ceDmDy = tf.mul(crossEntropy, tf.sub(oneMinusS, s));
     // ∂(m^γ·ce)/∂z and ∂(m^γ·ce)/∂y
     const dFocalDz = tf.add(tf.mul(factor, tf.sub(s, labels)), focalSlopeTimes(m, gamma, ceDmDz));
-    // factor·∂ce/∂y = m^γ·(−z), taken as 0 where m = 0 (its limit), not 0·∞ at an infinite logit.
-    const factorTimesDceDy = tf.where(tf.equal(m, 0), tf.zerosLike(m), tf.mul(factor, tf.neg(logits)));
+    // factor·∂ce/∂y = m^γ·(−z), taken as 0 where m^γ = 0 (its limit), not 0·∞ at an infinite logit.
+    const factorTimesDceDy = tf.where(tf.equal(factor, 0), tf.zerosLike(m), tf.mul(factor, tf.neg(logits)));
     const dFocalDy = tf.add(factorTimesDceDy, focalSlopeTimes(m, gamma, ceDmDy));
     const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
     const dLabels = tf.add(tf.mul(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, crossEntropy)));
@@ -248,5 +248,109 @@ export function softmaxFocalLoss(
     const y = toLabelsLike(fn, labels, z);
     const perSample = applyKernel(softmaxFocalKernel, [y, z], { gamma, alpha, axis });
     return reduceLoss(perSample, { reduction, weights });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Probability inputs, for the tfjs-layers adapters (`fromLogits: false`):
+// the same losses written in p directly, exact at p = 0 and 1.
+
+/**
+ * Per sample −α·Σ_c (1 − p_c)^γ·y_c·log p_c of probabilities p (not renormalised).
+ * ∂/∂p_c = −α·y_c·[(1 − p_c)^γ/p_c − γ(1 − p_c)^(γ−1)·log p_c]; ∂/∂y_c = −α·(1 − p_c)^γ·log p_c.
+ */
+const softmaxFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs & { readonly axis: number }> = {
+  forward([labels, p], { gamma, alpha, axis }) {
+    const terms = zeroWhereNoLabel(labels, tf.mul(tf.mul(tf.pow(tf.sub(1, p), gamma), labels), tf.log(p)));
+    return tf.mul(-alpha, safeSum(terms, axis));
+  },
+  backward(dy, [labels, p], { gamma, alpha, axis }) {
+    const upstream = tf.mul(tf.expandDims(dy, axis), -alpha);
+    const oneMinusP = tf.sub(1, p);
+    const factor = tf.pow(oneMinusP, gamma);
+    const logP = tf.log(p);
+    // γ(1 − p)^(γ−1)·log p, bounded as p → 1 (log p / (1 − p) → −1).
+    const slope = focalSlopeTimes(oneMinusP, gamma, logP);
+    const dP = zeroWhereNoLabel(labels, tf.mul(labels, tf.sub(tf.div(factor, p), slope)));
+    return [tf.mul(upstream, tf.mul(factor, logP)), tf.mul(upstream, dP)];
+  },
+};
+
+/** −[y·log p + (1 − y)·log(1 − p)], each term 0 where its label weight is 0. */
+function binaryCrossEntropyOfProbabilities(labels: Tensor, p: Tensor): Tensor {
+  const positive = zeroWhereNoLabel(labels, tf.mul(labels, tf.neg(tf.log(p))));
+  const negative = zeroWhereNoLabel(tf.sub(1, labels), tf.mul(tf.sub(1, labels), tf.neg(tf.log1p(tf.neg(p)))));
+  return tf.add(positive, negative);
+}
+
+/**
+ * Elementwise α_t·m^γ·ce of probabilities p, m = 1 − p_t = y(1 − p) + (1 − y)p.
+ * ∂/∂p = α_t·[γm^(γ−1)(1 − 2y)·ce + m^γ·(−y/p + (1 − y)/(1 − p))];
+ * ∂/∂y = ∂α_t/∂y·m^γ·ce + α_t·[γm^(γ−1)(1 − 2p)·ce + m^γ·(log(1 − p) − log p)].
+ */
+const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
+  forward([labels, p], { gamma, alpha }) {
+    const m = tf.add(tf.mul(labels, tf.sub(1, p)), tf.mul(tf.sub(1, labels), p));
+    return tf.mul(alphaWeight(labels, alpha), tf.mul(tf.pow(m, gamma), binaryCrossEntropyOfProbabilities(labels, p)));
+  },
+  backward(dy, [labels, p], { gamma, alpha }) {
+    const m = tf.add(tf.mul(labels, tf.sub(1, p)), tf.mul(tf.sub(1, labels), p));
+    const ce = binaryCrossEntropyOfProbabilities(labels, p);
+    const factor = tf.pow(m, gamma);
+    const alphaT = alphaWeight(labels, alpha);
+    const dCeDp = tf.add(
+      zeroWhereNoLabel(labels, tf.neg(tf.div(labels, p))),
+      zeroWhereNoLabel(tf.sub(1, labels), tf.div(tf.sub(1, labels), tf.sub(1, p))),
+    );
+    // factor·x is 0 where the factor is (m = 0 with γ > 0), even where x is infinite.
+    const heldAtZero = (x: Tensor) => tf.where(tf.equal(factor, 0), tf.zerosLike(x), x);
+    const dFocalDp = tf.add(focalSlopeTimes(m, gamma, tf.mul(tf.sub(1, tf.mul(2, labels)), ce)), heldAtZero(tf.mul(factor, dCeDp)));
+    const dCeDy = tf.sub(tf.log1p(tf.neg(p)), tf.log(p));
+    const dFocalDy = tf.add(focalSlopeTimes(m, gamma, tf.mul(tf.sub(1, tf.mul(2, p)), ce)), heldAtZero(tf.mul(factor, dCeDy)));
+    const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
+    const dLabels = tf.add(tf.mul(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, ce)));
+    return [tf.mul(dy, dLabels), tf.mul(dy, tf.mul(alphaT, dFocalDp))];
+  },
+};
+
+/**
+ * Internal, for `layers.categoricalFocalCrossentropy` with probabilities:
+ * per sample −α·Σ_c (1 − p_c)^γ·y_c·log p_c, validated as `softmaxFocalLoss`
+ * with `fn` in messages. Exact at p = 0 and 1 (a zero label holds its term at 0).
+ */
+export function softmaxFocalOfProbabilities(
+  fn: string,
+  labels: Tensor,
+  probabilities: Tensor,
+  options: Omit<SoftmaxFocalLossOptions, 'weights' | 'reduction'>,
+): Tensor {
+  const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
+  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, 0, Infinity);
+  return tf.tidy(() => {
+    const p = toFloatTensor(fn, 'yPred', probabilities);
+    assertHasAxis(fn, 'yPred', p);
+    const axis = resolveAxis(fn, 'yPred', p, options.axis ?? -1);
+    const y = toLabelsLike(fn, labels, p);
+    return applyKernel(softmaxFocalOfProbabilitiesKernel, [y, p], { gamma, alpha, axis });
+  });
+}
+
+/**
+ * Internal, for `layers.binaryFocalCrossentropy` with probabilities:
+ * elementwise α_t·(1 − p_t)^γ·BCE(y, p), validated as `sigmoidFocalLoss` with
+ * `fn` in messages. Exact at p = 0 and 1.
+ */
+export function sigmoidFocalOfProbabilities(
+  fn: string,
+  labels: Tensor,
+  probabilities: Tensor,
+  options: Omit<SigmoidFocalLossOptions, 'weights' | 'reduction'>,
+): Tensor {
+  const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
+  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, -Infinity, 1);
+  return tf.tidy(() => {
+    const p = toFloatTensor(fn, 'yPred', probabilities);
+    const y = toLabelsLike(fn, labels, p);
+    return applyKernel(sigmoidFocalOfProbabilitiesKernel, [y, p], { gamma, alpha });
   });
 }

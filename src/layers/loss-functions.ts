@@ -7,27 +7,31 @@
  * Each wraps its functional twin. With `fromLogits: false` (the default, as in
  * tfjs and Keras) `yPred` holds probabilities, used exactly instead of being
  * clipped to [ε, 1 − ε] as tfjs does, which zeroes the gradient at 0 and 1:
- * the cross-entropies are the information measure −Σ y log p (with
- * 0·log 0 = 0), not renormalised (a softmax or sigmoid output needs none);
- * the focal losses take the log-odds of the probabilities (the categorical
- * one renormalising along the class axis, as Keras does).
+ * the losses are written in p (−Σ y log p and its focal forms, with
+ * 0·log 0 = 0 in value and gradient) and not renormalised: a softmax or
+ * sigmoid output needs none.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 import { crossEntropy, entropy, klDivergence } from '../../losses/information.js';
-import { sigmoidFocalLoss, softmaxFocalLoss } from '../../losses/focal-loss.js';
+import {
+  sigmoidFocalLoss,
+  sigmoidFocalOfProbabilities,
+  softmaxFocalLoss,
+  softmaxFocalOfProbabilities,
+} from '../../losses/focal-loss.js';
 import { sigmoidCrossEntropy } from '../../losses/sigmoid-cross-entropy.js';
 import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../../losses/softmax-cross-entropy.js';
 import {
   assertBroadcastsTo,
   assertKnownOptions,
+  assertLabelsInRange,
   assertSameShape,
   formatShape,
   numberInRange,
   resolveAxis,
   toFloatTensor,
 } from '../validate.js';
-import { logitOfProbability, logOfProbability } from './probabilities.js';
 import { acceptsClassIndices } from './sparse-targets.js';
 
 /** A loss for `model.compile`: per-sample losses from targets and predictions. */
@@ -129,7 +133,7 @@ export interface SparseCategoricalCrossentropyOptions extends FromLogits {
  *
  * Unlike tfjs-layers' own version, logits are never clipped (tfjs clips them
  * to [ε, 1 − ε] as if they were probabilities, and gives 0.551 where the
- * truth is 0.007).
+ * truth is 0.005).
  *
  * @param options - `fromLogits` (false), and `ignoreIndex`, `labelSmoothing`, `classWeights` as in `sparseSoftmaxCrossEntropy`.
  * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, C]` predictions.
@@ -145,7 +149,7 @@ export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossent
   const { ignoreIndex, ...categorical } = twin;
   return acceptsClassIndices((yTrue: Tensor, yPred: Tensor) =>
     tf.tidy(() => {
-      const indices = classIndices(fn, yTrue, yPred);
+      const indices = classIndices(fn, yTrue, yPred, ignoreIndex);
       if (fromLogits) return sparseSoftmaxCrossEntropy(indices, yPred, { ...twin, reduction: 'none' });
       // Probabilities: the categorical loss of one-hot targets, 0 where the label is ignored.
       const classes = yPred.shape[yPred.rank - 1] as number;
@@ -161,21 +165,23 @@ export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossent
  * `fit` hands targets over as float32, `[batch]` or `[batch, 1]`; any value
  * that is not an integer is an error (one synchronous read).
  */
-function classIndices(fn: string, yTrue: Tensor, yPred: Tensor): Tensor {
+function classIndices(fn: string, yTrue: Tensor, yPred: Tensor, ignoreIndex: number | undefined): Tensor {
   const expected = yPred.shape.slice(0, -1);
-  const targets =
-    yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1 ? tf.squeeze(yTrue, [yTrue.rank - 1]) : yTrue;
-  if (!tf.util.arraysEqual(targets.shape, expected)) {
+  const hasUnitAxis = yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1;
+  const shape = hasUnitAxis ? yTrue.shape.slice(0, -1) : yTrue.shape;
+  if (!tf.util.arraysEqual(shape, expected)) {
     throw new Error(
       `${fn}: targets ${formatShape(yTrue.shape)} must be class indices of shape ${formatShape(expected)} ` +
         `(or ${formatShape([...expected, 1])}) for predictions ${formatShape(yPred.shape)}`,
     );
   }
-  if (targets.dtype === 'int32') return targets;
-  const values = targets.dataSync();
+  // Checked from the values, before any op (see toSampleWeights).
+  const values = yTrue.dataSync();
   const bad = values.findIndex((v) => !Number.isInteger(v));
   if (bad >= 0) throw new Error(`${fn}: targets must be integer class indices, got ${values[bad]}`);
-  return tf.tensor(values, targets.shape, 'int32');
+  const indices = tf.tensor(values, shape, 'int32');
+  assertLabelsInRange(fn, indices, yPred.shape[yPred.rank - 1] as number, ignoreIndex);
+  return indices;
 }
 
 /** Options of {@link binaryCrossentropy}. */
@@ -273,8 +279,8 @@ export interface CategoricalFocalCrossentropyOptions extends FromLogits {
 
 /**
  * Categorical focal cross-entropy per sample: `softmaxFocalLoss` of `yPred`
- * as logits or of log(yPred) as probabilities (Keras's
- * `CategoricalFocalCrossentropy`, without its clipping).
+ * as logits, or −α·Σ_c (1 − p_c)^γ·y_c·log p_c of `yPred` as probabilities
+ * (Keras's `CategoricalFocalCrossentropy`, without its clipping and renormalisation).
  *
  * @param options - `fromLogits` (false), and `gamma` (2), `alpha` (0.25), `axis` as in `softmaxFocalLoss`.
  * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, C]` inputs.
@@ -288,7 +294,11 @@ export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentro
   const fromLogits = checkFactoryOptions(fn, options, ['gamma', 'alpha', 'axis']);
   const { fromLogits: _, ...twin } = options;
   return (yTrue, yPred) =>
-    tf.tidy(() => softmaxFocalLoss(yTrue, fromLogits ? yPred : logOfProbability(yPred), { ...twin, reduction: 'none' }));
+    tf.tidy(() =>
+      fromLogits
+        ? softmaxFocalLoss(yTrue, yPred, { ...twin, reduction: 'none' })
+        : softmaxFocalOfProbabilities(fn, yTrue, yPred, twin),
+    );
 }
 
 /** Options of {@link binaryFocalCrossentropy}. */
@@ -299,7 +309,8 @@ export interface BinaryFocalCrossentropyOptions extends FromLogits {
 
 /**
  * Binary focal cross-entropy, per sample the mean over the last axis:
- * `sigmoidFocalLoss` of `yPred` as logits or of logit(yPred) as probabilities.
+ * `sigmoidFocalLoss` of `yPred` as logits, or α_t·(1 − p_t)^γ·BCE of `yPred`
+ * as probabilities.
  *
  * @param options - `fromLogits` (false), and `gamma` (2), `alpha` (0.25; negative: off) as in `sigmoidFocalLoss`.
  * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, k]` inputs.
@@ -314,6 +325,10 @@ export function binaryFocalCrossentropy(options: BinaryFocalCrossentropyOptions 
   const { fromLogits: _, ...twin } = options;
   return (yTrue, yPred) =>
     tf.tidy(() =>
-      meanOverLastAxis(sigmoidFocalLoss(yTrue, fromLogits ? yPred : logitOfProbability(yPred), { ...twin, reduction: 'none' })),
+      meanOverLastAxis(
+        fromLogits
+          ? sigmoidFocalLoss(yTrue, yPred, { ...twin, reduction: 'none' })
+          : sigmoidFocalOfProbabilities(fn, yTrue, yPred, twin),
+      ),
     );
 }

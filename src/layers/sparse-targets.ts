@@ -16,7 +16,11 @@ import { LayersModel, input as tfInput, model as tfModel, layers as tfLayers, ty
 
 type LossFunction = (...args: never[]) => unknown;
 
-const sparseTargetLosses = new WeakSet<LossFunction>();
+// Shared through globalThis, so that an ES-module copy and a CommonJS copy of
+// this package loaded in one process see each other's losses.
+const REGISTRY = Symbol.for('tfjs-entropy.sparseTargetLosses');
+const globalRegistry = globalThis as unknown as Record<symbol, WeakSet<LossFunction> | undefined>;
+const sparseTargetLosses = (globalRegistry[REGISTRY] ??= new WeakSet<LossFunction>());
 const INSTALLED = Symbol.for('tfjs-entropy.sparseTargets');
 
 /** Marks `loss` as taking class-index targets, and makes sure fit accepts them. */
@@ -31,8 +35,10 @@ let tfjsSparseLoss: LossFunction | undefined;
 /** tfjs's own sparse loss function object, found through a throwaway model compiled with its name. */
 function tfjsSparseCategoricalCrossentropy(): LossFunction {
   if (tfjsSparseLoss === undefined) {
-    const input = tfInput({ shape: [1] });
-    const probe = tfModel({ inputs: input, outputs: tfLayers.dense({ units: 2 }).apply(input) as SymbolicTensor });
+    // Named, so that the probe takes no auto-generated layer names from the user's models.
+    const input = tfInput({ shape: [1], name: 'tfjs_entropy_probe_input' });
+    const output = tfLayers.dense({ units: 2, name: 'tfjs_entropy_probe_dense' }).apply(input) as SymbolicTensor;
+    const probe = tfModel({ inputs: input, outputs: output, name: 'tfjs_entropy_probe' });
     probe.compile({ optimizer: tf.train.sgd(0), loss: 'sparseCategoricalCrossentropy' });
     tfjsSparseLoss = probe.lossFunctions[0] as LossFunction;
     probe.dispose();

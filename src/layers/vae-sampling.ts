@@ -36,6 +36,8 @@ export interface VAESamplingArgs {
   readonly seed?: number;
   /** The layer's name, as for any tfjs layer. */
   readonly name?: string;
+  /** As for any tfjs layer (the layer has no weights of its own). */
+  readonly trainable?: boolean;
 }
 
 /** The last training batch's KL, for logging: batch means in nats, before β and free bits. */
@@ -76,6 +78,9 @@ function scheduleOf(beta: number | BetaScheduleConfig): BetaSchedule {
  * reads the value computed by the current `call`, since `addLoss` inside
  * `call` accumulates closures; `evaluate` ignores layer losses (as tfjs does
  * for every layer loss), so the evaluated loss is the reconstruction alone.
+ * Outside `fit`, tfjs's `model.apply(x, {training: true})` does not pass
+ * `training` to layers; call the layer itself for a training-mode sample.
+ * An instance can be used once in a model.
  *
  * Registered with `tf.serialization.registerClass`, so a saved model reloads
  * with `tf.loadLayersModel` once this package is imported.
@@ -100,7 +105,7 @@ export class VAESampling extends tfLayers.Layer {
   private lastPerDimension: Tensor | null = null;
 
   constructor(args: VAESamplingArgs = {}) {
-    super(args.name === undefined ? {} : { name: args.name });
+    super({ ...(args.name !== undefined && { name: args.name }), ...(args.trainable !== undefined && { trainable: args.trainable }) });
     this.betaConfig = args.beta ?? 1;
     this.schedule = scheduleOf(this.betaConfig);
     this.freeBits = args.freeBits === undefined ? undefined : numberInRange('VAESampling', 'freeBits', args.freeBits, 0, Infinity);
@@ -120,7 +125,7 @@ export class VAESampling extends tfLayers.Layer {
       throw new Error(`VAESampling: expects two inputs [mean, logVar] of one shape, got ${JSON.stringify(inputShape)}`);
     }
     // Registered once; returns the KL of the training call that just ran (0 before any).
-    this.addLoss(() => (this.currentLoss ?? tf.scalar(0)) as tf.Scalar);
+    this.addLoss(() => (this.currentLoss === null || this.currentLoss.isDisposed ? tf.scalar(0) : this.currentLoss) as tf.Scalar);
     super.build(inputShape);
   }
 
@@ -134,16 +139,34 @@ export class VAESampling extends tfLayers.Layer {
       throw new Error(`VAESampling: expects [mean, logVar] of one shape, got ${Array.isArray(inputs) ? inputs.map((t) => formatShape(t.shape)).join(' and ') : formatShape(inputs.shape)}`);
     }
     if (!kwargs.training) return tf.clone(mean);
-    this.recordKL(mean, logVar);
-    const noise = tf.randomNormal(mean.shape, 0, 1, 'float32', this.seed === undefined ? undefined : this.seed + this.step);
-    this.step += 1;
-    return tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), noise));
+    return tf.tidy(() => {
+      this.recordKL(mean, logVar);
+      const noiseSeed = this.seed === undefined ? undefined : this.seed * 1_000_003 + this.step;
+      const noise = tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed);
+      this.step += 1;
+      return tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), noise));
+    });
+  }
+
+  /**
+   * One use per instance: tfjs adds a layer's losses once per use, and the
+   * stored KL is that of the last call, so a second use would count one
+   * call's KL twice and advance the schedule twice per batch.
+   */
+  override apply(inputs: Parameters<tfLayers.Layer['apply']>[0], kwargs?: Parameters<tfLayers.Layer['apply']>[1]): ReturnType<tfLayers.Layer['apply']> {
+    const symbolic = (Array.isArray(inputs) ? inputs : [inputs]).some((t) => !(t instanceof tf.Tensor));
+    if (symbolic && this.inboundNodes.length > 0) {
+      throw new Error('VAESampling: a layer instance can be used once in a model (its KL is added per use); create one per use');
+    }
+    return super.apply(inputs, kwargs);
   }
 
   /** Computes this step's β·KL for the registered loss, and keeps the per-dimension KL for logging. */
   private recordKL(mean: Tensor, logVar: Tensor): void {
     const kl = gaussianKL(mean, logVar, this.freeBits === undefined ? {} : { freeBits: this.freeBits });
-    this.currentLoss = tf.mul(kl, this.beta);
+    // Kept past call's tidy (the loss registered in build reads it later in the step); the previous one is freed.
+    this.currentLoss?.dispose();
+    this.currentLoss = tf.keep(tf.mul(kl, this.beta));
     // Monitoring only: recorded on the tape but off the loss's path, so it gets no gradient.
     const perDimension = tf.tidy(() => {
       const elementwise = standardNormalKLPerDimension(mean, logVar);
@@ -162,9 +185,14 @@ export class VAESampling extends tfLayers.Layer {
   }
 
   override dispose(): ReturnType<tfLayers.Layer['dispose']> {
-    this.lastPerDimension?.dispose();
-    this.lastPerDimension = null;
-    return super.dispose();
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) {
+      this.lastPerDimension?.dispose();
+      this.lastPerDimension = null;
+      this.currentLoss?.dispose();
+      this.currentLoss = null;
+    }
+    return result;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -179,4 +207,8 @@ export class VAESampling extends tfLayers.Layer {
   }
 }
 
-tf.serialization.registerClass(VAESampling, 'tfjsEntropy');
+// Registered once per process: if an ES-module and a CommonJS copy of this
+// package are both loaded, the first copy's class is the one models reload as.
+if (!(VAESampling.className in tf.serialization.SerializationMap.getMap().classNameMap)) {
+  tf.serialization.registerClass(VAESampling, 'tfjsEntropy');
+}

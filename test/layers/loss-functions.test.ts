@@ -94,6 +94,33 @@ describe('layers loss factories', () => {
     expect(cGrad.map((g) => g + 0)).toEqual([0, -1, 0]);
   });
 
+  test('focal, KL and sparse losses on probabilities are exact at 0 and 1 (gradients are the limits)', () => {
+    const at = (loss: layers.LayersLoss, y: number[][] | number[], p: number[][]) =>
+      tf.tidy(() => {
+        const { value, grad } = tf.valueAndGrad((q: tf.Tensor) => tf.sum(loss(tf.tensor(y), q)))(tf.tensor2d(p));
+        return [value.dataSync()[0]!, Array.from(grad.dataSync())] as const;
+      });
+    const near = (a: readonly number[], b: readonly number[]) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 4));
+    // Categorical focal: the gradient at p = (0, 0.6, 0.4) is the limit from inside.
+    const focal = layers.categoricalFocalCrossentropy({ gamma: 2 });
+    near(at(focal, [[0, 1, 0]], [[0, 0.6, 0.4]])[1], at(focal, [[0, 1, 0]], [[1e-7, 0.6, 0.4 - 1e-7]])[1]);
+    // Binary focal with γ = 0 is α-weighted BCE: −α_t/p at the label, exact at p ∈ {0, 1}.
+    const [bValue, bGrad] = at(layers.binaryFocalCrossentropy({ gamma: 0 }), [[1, 0]], [[1, 0]]);
+    expect(bValue).toBe(0);
+    near(bGrad, [-0.25 / 2, 0.75 / 2]);
+    // KL of probabilities with a zero in p: the term is held at 0.
+    const [klValue, klGrad] = at(layers.kullbackLeiblerDivergence(), [[0.5, 0.5, 0]], [[0.5, 0.5, 0]]);
+    expect(klValue).toBe(0);
+    expect(klGrad.every(Number.isFinite)).toBe(true);
+    // Sparse on probabilities: exact at p = 1, and labels out of range are a RangeError as with logits.
+    const sparse = layers.sparseCategoricalCrossentropy();
+    const [sValue, sGrad] = at(sparse, [1], [[0, 1, 0]]);
+    expect(sValue).toBe(0);
+    expect(sGrad.map((g) => g + 0)).toEqual([0, -1, 0]); // + 0 folds −0 into 0
+    expect(() => at(sparse, [5], [[0, 1, 0]])).toThrowError(RangeError);
+    expect(() => at(sparse, [5], [[0, 1, 0]])).toThrowError('layers.sparseCategoricalCrossentropy: label 5 at [0] is outside [0, 3)');
+  });
+
   test('checkGradients passes for every factory with probabilities inside (0, 1)', () => {
     const probabilities = logits.map(softmax64);
     const factories: Array<[layers.LayersLoss, number[][]]> = [

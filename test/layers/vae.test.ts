@@ -45,10 +45,10 @@ describe('VAESampling under model.fit', () => {
     const { model, encoder } = vae(sampling);
     model.compile({ optimizer: tf.train.adam(1e-3), loss: reconstruction });
 
-    // By hand, with the weights before the step and the noise of step 0 (seed 7 + step 0).
+    // By hand, with the weights before the step and the noise of step 0 (seed·1000003 + step).
     const expected = tf.tidy(() => {
       const [mean, logVar] = encoder.predict(x) as tf.Tensor[];
-      const noise = tf.randomNormal(mean!.shape, 0, 1, 'float32', 7);
+      const noise = tf.randomNormal(mean!.shape, 0, 1, 'float32', 7 * 1_000_003);
       const z = tf.add(mean!, tf.mul(tf.exp(tf.mul(logVar!, 0.5)), noise));
       const logits = model.layers.slice(-2).reduce((t, layer) => layer.apply(t) as tf.Tensor, z);
       const total = tf.add(tf.mean(reconstruction(x, logits)), tf.mul(0.5, gaussianKL(mean!, logVar!)));
@@ -128,6 +128,34 @@ describe('VAESampling under model.fit', () => {
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(x);
     model.dispose();
+  });
+
+  test('outside fit: training-mode calls keep only the latest KL, and the model losses stay readable', async () => {
+    const x = digits();
+    const sampling = new layers.VAESampling({ beta: 2 });
+    const { model, encoder } = vae(sampling);
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: reconstruction });
+    await model.fit(x, x, { epochs: 1, batchSize: COUNT, verbose: 0 });
+    // After fit, the registered loss reads a live tensor.
+    const [layerLoss] = model.calculateLosses();
+    expect(Number.isFinite(layerLoss!.dataSync()[0])).toBe(true);
+    const [mean, logVar] = encoder.predict(x) as tf.Tensor[];
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 10; i++) tf.dispose(sampling.apply([mean!, logVar!], { training: true }) as tf.Tensor);
+    expect(tf.memory().numTensors).toBe(before);
+    // The KL the loss reads is the last call's, times β.
+    const kl = tf.tidy(() => gaussianKL(mean!, logVar!).dataSync()[0]!);
+    expect(model.calculateLosses()[0]!.dataSync()[0]).toBeCloseTo(2 * kl, 3);
+    tf.dispose([x, mean!, logVar!]);
+    model.dispose();
+  });
+
+  test('an instance cannot be used twice in a model (its KL is added per use)', () => {
+    const sampling = new layers.VAESampling();
+    const a = tf.input({ shape: [2] });
+    const b = tf.input({ shape: [2] });
+    sampling.apply([a, b]);
+    expect(() => sampling.apply([b, a])).toThrowError('VAESampling: a layer instance can be used once in a model (its KL is added per use); create one per use');
   });
 
   test('bad configuration and inputs are reported', () => {

@@ -47,6 +47,41 @@ describe('the packed package', () => {
       join(consumer, 'esm.mjs'),
       script("import * as tf from '@tensorflow/tfjs';\nimport * as entropy from 'tfjs-entropy';\nimport * as layersEntry from 'tfjs-entropy/layers';"),
     );
+    // One process loading the ES-module copy and the CommonJS copy together.
+    writeFileSync(
+      join(consumer, 'dual.mjs'),
+      `import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import * as esm from 'tfjs-entropy';
+const cjs = createRequire(import.meta.url)('tfjs-entropy/layers');
+tf.env().set('PROD', true);
+const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2] })] });
+model.compile({ optimizer: 'sgd', loss: cjs.sparseCategoricalCrossentropy({ fromLogits: true }) });
+const history = await model.fit(tf.ones([4, 2]), tf.tensor1d([0, 1, 2, 1]), { epochs: 1, verbose: 0 });
+console.log(JSON.stringify([history.history.loss[0], tf.serialization.getRegisteredName(esm.layers.VAESampling)]));
+`,
+    );
+    // A TypeScript consumer with the old node10 resolution, which ignores the exports map.
+    writeFileSync(
+      join(consumer, 'types.ts'),
+      [
+        "import { layers, klDivergence } from 'tfjs-entropy';",
+        "import { VAESampling } from 'tfjs-entropy/layers';",
+        '// Fails to compile if either entry point\'s types did not resolve (they would be any).',
+        'type IsAny<T> = 0 extends 1 & T ? true : false;',
+        'const resolved: [IsAny<typeof layers>, IsAny<typeof VAESampling>] = [false, false];',
+        'const same: typeof layers.VAESampling = VAESampling;',
+        'export { resolved, same, klDivergence };',
+      ].join('\n'),
+    );
+    // tfjs's own declarations need skipLibCheck and an ES2020 library.
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'commonjs', moduleResolution: 'node10', target: 'es2020', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['types.ts'],
+      }),
+    );
     writeFileSync(
       join(consumer, 'cjs.cjs'),
       script("const tf = require('@tensorflow/tfjs');\nconst entropy = require('tfjs-entropy');\nconst layersEntry = require('tfjs-entropy/layers');"),
@@ -59,6 +94,16 @@ describe('the packed package', () => {
     const expected = ['index', 'layers'].flatMap((entry) => ['js', 'cjs', 'd.ts', 'd.cts'].map((ext) => `package/dist/${entry}.${ext}`));
     expect(files).toEqual(expect.arrayContaining([...expected, 'package/package.json', 'package/README.md', 'package/LICENSE']));
     expect(files.filter((f) => /^package\/(src|losses|test|examples)\//.test(f))).toEqual([]);
+  });
+
+  test('an ES-module copy and a CommonJS copy in one process: sparse targets work, one class is registered', () => {
+    const [loss, registeredName] = JSON.parse(run('node', ['dual.mjs'], join(workDir, 'consumer')));
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(registeredName).toBe('tfjsEntropy>VAESampling');
+  });
+
+  test('the types resolve for a TypeScript consumer using node10 module resolution', () => {
+    run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], join(workDir, 'consumer'));
   });
 
   test.each(['esm.mjs', 'cjs.cjs'])('%s imports it next to @tensorflow/tfjs and computes the worked example', (file) => {
