@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { layers } from '../src/index.js';
 import { IMAGE_SIZE } from './mnist.js';
-import { exampleOptions, isMain, seededInitializer, type ExampleOptions } from './lib/cli.js';
+import { exampleOptions, isMain, PREDICT, seededInitializer, type ExampleOptions } from './lib/cli.js';
 import { accuracyOf, disposeSplit, mnistSplits } from './lib/data.js';
 import { recordResult, writeOutput, type ExampleResult } from './lib/gallery.js';
 import { imageGrid } from './lib/png.js';
@@ -42,7 +42,7 @@ export async function runClassifier(options: ExampleOptions): Promise<ExampleRes
     callbacks: [new layers.ProgressLogger()],
   });
 
-  const logits = model.predict(test.x) as tf.Tensor;
+  const logits = model.predict(test.x, PREDICT) as tf.Tensor;
   const { accuracy, predicted } = accuracyOf(logits, test.labelValues);
   logits.dispose();
 

@@ -1,15 +1,32 @@
 /**
- * `npm run examples`: runs every example in its default size.
+ * `npm run examples`: every example in its default size (a few minutes on
+ * 2 cores with wasm), then the gallery at <out>/index.html.
  *
- *   npm run examples -- [--backend cpu|wasm]
+ *   npm run examples -- [--backend cpu|wasm] [--epochs N] [--samples N] [--seed N] [--out DIR] [--quick]
  */
-import { parseArgs } from 'node:util';
-import { useBackend } from './backend.js';
-import { workedExample } from './worked-example.js';
+import { join } from 'node:path';
+import { runClassifier } from './classifier.js';
+import { runCustomLoop } from './custom-loop.js';
+import { runDistillation } from './distillation.js';
+import { exampleOptions } from './lib/cli.js';
+import { runVae } from './vae.js';
+import { runWorkedExample } from './worked-example.js';
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' } } });
-const backend = await useBackend(values.backend);
-
-console.log(`tfjs-entropy examples (backend: ${backend})\n`);
-console.log('== worked example: entropy, cross-entropy and KL divergence ==');
-console.log(workedExample());
+const options = await exampleOptions();
+console.log(`tfjs-entropy examples (backend: ${options.backend}${options.quick ? ', quick' : ''})\n`);
+const started = Date.now();
+const summaries: string[] = [];
+for (const [title, run] of [
+  ['worked example: entropy, cross-entropy and KL divergence', runWorkedExample],
+  ['classifier: model.fit with sparseCategoricalCrossentropy', runClassifier],
+  ['VAE: the VAESampling layer', runVae],
+  ['distillation: distillationLoss at T = 4', runDistillation],
+  ['custom loop: optimizer.minimize with softmaxCrossEntropy', runCustomLoop],
+] as const) {
+  console.log(`== ${title} ==`);
+  const result = await run(options);
+  console.log(`${result.summary}\n`);
+  summaries.push(result.summary);
+}
+console.log(summaries.join('\n'));
+console.log(`\nall examples in ${((Date.now() - started) / 1000).toFixed(0)} s; gallery: ${join(options.out, 'index.html')}`);

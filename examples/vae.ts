@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussianKL, layers, sigmoidCrossEntropy } from '../src/index.js';
 import { IMAGE_SIZE } from './mnist.js';
-import { exampleOptions, isMain, seededInitializer, type ExampleOptions } from './lib/cli.js';
+import { exampleOptions, isMain, PREDICT, seededInitializer, type ExampleOptions } from './lib/cli.js';
 import { disposeSplit, mnistSplits } from './lib/data.js';
 import { recordResult, writeOutput, type ExampleResult } from './lib/gallery.js';
 import { imageGrid } from './lib/png.js';
@@ -61,9 +61,9 @@ export async function runVae(options: ExampleOptions): Promise<ExampleResult> {
   /** Test-set reconstruction, KL and negative ELBO in nats per image (one posterior sample each). */
   const measure = (noiseSeed: number) =>
     tf.tidy(() => {
-      const [mean, logVar] = encoder.predict(test.x) as [tf.Tensor, tf.Tensor];
+      const [mean, logVar] = encoder.predict(test.x, PREDICT) as [tf.Tensor, tf.Tensor];
       const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed)));
-      const reconstruction = tf.mean(reconstructionLoss(test.x, decoder.predict(z) as tf.Tensor)).dataSync()[0]!;
+      const reconstruction = tf.mean(reconstructionLoss(test.x, decoder.predict(z, PREDICT) as tf.Tensor)).dataSync()[0]!;
       const kl = gaussianKL(mean, logVar).dataSync()[0]!;
       return { reconstruction, kl, elbo: reconstruction + kl };
     });
@@ -82,7 +82,7 @@ export async function runVae(options: ExampleOptions): Promise<ExampleResult> {
   const final = measure(options.seed + 1000);
   // Active units (Burda et al. 2016): latent dimensions whose posterior mean varies across the data.
   const [means, meanVariance] = tf.tidy(() => {
-    const [mean] = encoder.predict(test.x) as tf.Tensor[];
+    const [mean] = encoder.predict(test.x, PREDICT) as tf.Tensor[];
     return [mean!.arraySync() as number[][], Array.from(tf.moments(mean!, 0).variance.dataSync())];
   });
   const activeUnits = meanVariance.filter((v) => v > 0.01).length;
@@ -90,7 +90,7 @@ export async function runVae(options: ExampleOptions): Promise<ExampleResult> {
   const shown = 12;
   const [originals, reconstructions] = tf.tidy(() => {
     const firstDigits = test.x.slice(0, shown);
-    return [firstDigits.dataSync() as Float32Array, tf.sigmoid(vae.predict(firstDigits) as tf.Tensor).dataSync() as Float32Array];
+    return [firstDigits.dataSync() as Float32Array, tf.sigmoid(vae.predict(firstDigits, PREDICT) as tf.Tensor).dataSync() as Float32Array];
   });
   const pairs = new Float32Array(2 * shown * IMAGE_SIZE);
   pairs.set(originals.subarray(0, shown * IMAGE_SIZE), 0);
@@ -98,7 +98,7 @@ export async function runVae(options: ExampleOptions): Promise<ExampleResult> {
   const side = 15;
   const manifold = tf.tidy(() => {
     const grid = Array.from({ length: side * side }, (_, k) => [-3 + (6 * (k % side)) / (side - 1), 3 - (6 * Math.floor(k / side)) / (side - 1)]);
-    return tf.sigmoid(decoder.predict(tf.tensor2d(grid)) as tf.Tensor).dataSync() as Float32Array;
+    return tf.sigmoid(decoder.predict(tf.tensor2d(grid), PREDICT) as tf.Tensor).dataSync() as Float32Array;
   });
 
   const plots = [

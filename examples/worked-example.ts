@@ -5,10 +5,9 @@
  *   npx tsx examples/worked-example.ts [--backend cpu|wasm]
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { crossEntropy, entropy, klDivergence } from '../src/index.js';
-import { useBackend } from './backend.js';
+import { exampleOptions, isMain, type ExampleOptions } from './lib/cli.js';
+import { recordResult, type ExampleResult } from './lib/gallery.js';
 
 const R = [0.42, 0.31, 0.27];
 const S = [0.25, 0.5, 0.25];
@@ -53,12 +52,24 @@ export function workedExample(): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' } } });
-  await useBackend(values.backend);
-  console.log(workedExample());
+/** Prints the table and records it in the gallery. */
+export async function runWorkedExample(options: ExampleOptions): Promise<ExampleResult> {
+  const table = workedExample();
+  console.log(table);
+  const crossRS = scalar(crossEntropy(R, S));
+  const klRS = scalar(klDivergence(R, S));
+  const klSR = scalar(klDivergence(S, R));
+  const result: ExampleResult = {
+    name: 'worked-example',
+    title: 'The worked example: R = (0.42, 0.31, 0.27), S = (0.25, 0.5, 0.25)',
+    summary: `worked example: H(R, S) = ${crossRS.toFixed(6)} nats, D_KL(R ‖ S) = ${klRS.toFixed(6)}, D_KL(S ‖ R) = ${klSR.toFixed(6)}`,
+    figures: { 'H(R, S) (nats)': crossRS.toFixed(6), 'D_KL(R ‖ S)': klRS.toFixed(6), 'D_KL(S ‖ R)': klSR.toFixed(6), 'H(R)': scalar(entropy(R)).toFixed(6) },
+    plots: [],
+  };
+  recordResult(options.out, result);
+  return result;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main();
+if (isMain(import.meta.url)) {
+  await runWorkedExample(await exampleOptions());
 }
