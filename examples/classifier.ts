@@ -17,7 +17,7 @@ import { imageGrid } from './lib/png.js';
 import { confusionMatrixChart, lineChart } from './lib/svg.js';
 
 export async function runClassifier(options: ExampleOptions): Promise<ExampleResult> {
-  const epochs = options.epochs ?? (options.quick ? 1 : 4);
+  const epochs = options.epochs ?? (options.quick ? 2 : 4);
   const samples = options.samples ?? (options.quick ? 2000 : 60000);
   const { train, validation, test } = mnistSplits(samples, options.quick ? 1000 : 10000, options.seed);
 
@@ -99,6 +99,7 @@ export async function runClassifier(options: ExampleOptions): Promise<ExampleRes
       'final training loss': curve('loss').at(-1)?.toFixed(4) ?? '',
     },
     plots,
+    lossHistory: curve('loss'),
   };
   recordResult(options.out, result);
   [train, validation, test].forEach(disposeSplit);

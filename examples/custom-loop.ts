@@ -16,7 +16,7 @@ import { lineChart } from './lib/svg.js';
 const BATCH = 128;
 
 export async function runCustomLoop(options: ExampleOptions): Promise<ExampleResult> {
-  const epochs = options.epochs ?? (options.quick ? 1 : 3);
+  const epochs = options.epochs ?? (options.quick ? 2 : 3);
   const samples = options.samples ?? (options.quick ? 1000 : 20000);
   const { train, validation, test } = mnistSplits(samples, options.quick ? 500 : 10000, options.seed);
   disposeSplit(validation);
@@ -82,6 +82,7 @@ export async function runCustomLoop(options: ExampleOptions): Promise<ExampleRes
     summary,
     figures: { 'test accuracy': accuracies.at(-1)!.toFixed(4), 'gradient check': check.ok ? 'passed' : 'failed', 'training images': train.count, epochs },
     plots,
+    lossHistory: losses,
   };
   recordResult(options.out, result);
   [train, test].forEach(disposeSplit);

@@ -47,30 +47,35 @@ function batchesOf(train: Split, teacherLogits: tf.Tensor): Batch[] {
   return batches;
 }
 
-/** Trains `student` on `loss(studentLogits, labels, teacherLogits)`, returning the test accuracy after each epoch. */
+/** Trains `student` on `loss(studentLogits, labels, teacherLogits)`, returning the test accuracy and mean loss of each epoch. */
 function trainStudent(
   student: tf.Sequential,
   batches: readonly Batch[],
   test: Split,
   epochs: number,
   loss: (studentLogits: tf.Tensor, labels: tf.Tensor, teacherLogits: tf.Tensor) => tf.Tensor,
-): number[] {
+): { accuracies: number[]; losses: number[] } {
   const optimizer = tf.train.adam(1e-3);
   const accuracies: number[] = [];
+  const losses: number[] = [];
   for (let epoch = 0; epoch < epochs; epoch++) {
+    let total = 0;
     for (const batch of batches) {
-      optimizer.minimize(() => loss(student.apply(batch.x) as tf.Tensor, batch.labels, batch.teacherLogits) as tf.Scalar);
+      const value = optimizer.minimize(() => loss(student.apply(batch.x) as tf.Tensor, batch.labels, batch.teacherLogits) as tf.Scalar, true) as tf.Scalar;
+      total += value.dataSync()[0]!;
+      value.dispose();
     }
+    losses.push(total / batches.length);
     const logits = student.predict(test.x, PREDICT) as tf.Tensor;
     accuracies.push(accuracyOf(logits, test.labelValues).accuracy);
     logits.dispose();
   }
   optimizer.dispose();
-  return accuracies;
+  return { accuracies, losses };
 }
 
 export async function runDistillation(options: ExampleOptions): Promise<ExampleResult> {
-  const epochs = options.epochs ?? (options.quick ? 1 : 15);
+  const epochs = options.epochs ?? (options.quick ? 2 : 15);
   // The teacher learns from `samples` digits; the students see only the first quarter of them with labels.
   const samples = options.samples ?? (options.quick ? 1000 : 20000);
   const { train, validation, test } = mnistSplits(samples, options.quick ? 500 : 10000, options.seed);
@@ -90,8 +95,8 @@ export async function runDistillation(options: ExampleOptions): Promise<ExampleR
   // Two students from the same initial weights (same seeds).
   console.log(`students (784-${STUDENT_UNITS}-10) on ${studentCount} digits, ${epochs} epochs each: hard labels, then distillation at T = ${TEMPERATURE}`);
   const batches = batchesOf(studentSplit, teacherLogits);
-  const hard = trainStudent(mlp(STUDENT_UNITS, options.seed, 10), batches, test, epochs, (s, y) => sparseSoftmaxCrossEntropy(y, s));
-  const distilled = trainStudent(mlp(STUDENT_UNITS, options.seed, 10), batches, test, epochs, (s, y, t) =>
+  const { accuracies: hard } = trainStudent(mlp(STUDENT_UNITS, options.seed, 10), batches, test, epochs, (s, y) => sparseSoftmaxCrossEntropy(y, s));
+  const { accuracies: distilled, losses: distilledLosses } = trainStudent(mlp(STUDENT_UNITS, options.seed, 10), batches, test, epochs, (s, y, t) =>
     distillationLoss(t, s, { temperature: TEMPERATURE, labels: y, alpha: ALPHA }),
   );
   tf.dispose([teacherLogits, studentSplit.x, studentSplit.labels, ...batches.flatMap((b) => [b.x, b.labels, b.teacherLogits])]);
@@ -125,6 +130,7 @@ export async function runDistillation(options: ExampleOptions): Promise<ExampleR
       'student training images': studentCount,
     },
     plots,
+    lossHistory: distilledLosses,
   };
   recordResult(options.out, result);
   [train, test].forEach(disposeSplit);

@@ -148,6 +148,7 @@ export async function runVae(options: ExampleOptions): Promise<ExampleResult> {
       epochs,
     },
     plots,
+    lossHistory: curves.elbo,
   };
   recordResult(options.out, result);
   [train, test].forEach(disposeSplit);

@@ -65,6 +65,7 @@ export async function runWorkedExample(options: ExampleOptions): Promise<Example
     summary: `worked example: H(R, S) = ${crossRS.toFixed(6)} nats, D_KL(R ‖ S) = ${klRS.toFixed(6)}, D_KL(S ‖ R) = ${klSR.toFixed(6)}`,
     figures: { 'H(R, S) (nats)': crossRS.toFixed(6), 'D_KL(R ‖ S)': klRS.toFixed(6), 'D_KL(S ‖ R)': klSR.toFixed(6), 'H(R)': scalar(entropy(R)).toFixed(6) },
     plots: [],
+    lossHistory: [],
   };
   recordResult(options.out, result);
   return result;

@@ -21,6 +21,8 @@ export interface ExampleResult {
   readonly summary: string;
   readonly figures: Readonly<Record<string, string | number>>;
   readonly plots: readonly Plot[];
+  /** The training loss per epoch (the tests check that it falls); empty for the worked example. */
+  readonly lossHistory: readonly number[];
 }
 
 const ORDER = ['worked-example', 'classifier', 'vae', 'distillation', 'custom-loop'];
