@@ -47,7 +47,9 @@ export function workedExample(): string {
     '',
     `identity: H(R, S) = H(R) + D_KL(R ‖ S): ${crossRS.toFixed(6)} = ${entropyR.toFixed(6)} + ${klRS.toFixed(6)}` +
       ` (difference ${Math.abs(crossRS - entropyR - klRS).toExponential(1)})`,
-    'asymmetry: D_KL(R ‖ S) ≠ D_KL(S ‖ R); H(R, R) = H(R), not 0; D_KL(R ‖ R) = 0',
+    `asymmetry: D_KL(R ‖ S) − D_KL(S ‖ R) = ${(klRS - scalar(klDivergence(S, R))).toExponential(2)}; ` +
+      `H(R, R) − H(R) = ${(scalar(crossEntropy(R, R)) - entropyR).toExponential(1)} (H(R, R) is not 0); ` +
+      `D_KL(R ‖ R) = ${scalar(klDivergence(R, R))}`,
   );
   return lines.join('\n');
 }
