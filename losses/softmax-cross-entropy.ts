@@ -86,7 +86,7 @@ export interface SparseSoftmaxCrossEntropyOptions extends CrossEntropyOptions {
 }
 
 /** Validated class weights: a float32 `[C]` tensor, or undefined. Runs no op. */
-function toClassWeights(fn: string, classWeights: Tensor | TensorLike | undefined, classes: number): Tensor | undefined {
+export function toClassWeights(fn: string, classWeights: Tensor | TensorLike | undefined, classes: number): Tensor | undefined {
   if (classWeights === undefined) return undefined;
   const weights = toFloatTensor(fn, 'classWeights', classWeights);
   if (weights.rank !== 1 || weights.shape[0] !== classes) {

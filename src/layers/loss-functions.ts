@@ -21,7 +21,7 @@ import {
   softmaxFocalOfProbabilities,
 } from '../../losses/focal-loss.js';
 import { sigmoidCrossEntropy } from '../../losses/sigmoid-cross-entropy.js';
-import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../../losses/softmax-cross-entropy.js';
+import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy, toClassWeights } from '../../losses/softmax-cross-entropy.js';
 import {
   assertBroadcastsTo,
   assertKnownOptions,
@@ -103,10 +103,7 @@ function probabilityCrossEntropy(
   const classAxis = resolveAxis(fn, 'yPred', probabilities, axis);
   const classes = probabilities.shape[classAxis] as number;
   const smoothing = numberInRange(fn, 'labelSmoothing', labelSmoothing, 0, 1);
-  const weights = classWeights === undefined ? undefined : toFloatTensor(fn, 'classWeights', classWeights);
-  if (weights !== undefined && (weights.rank !== 1 || weights.shape[0] !== classes)) {
-    throw new Error(`${fn}: classWeights ${formatShape(weights.shape)} must have one entry per class ([${classes}])`);
-  }
+  const weights = toClassWeights(fn, classWeights, classes);
   assertSameShape(fn, 'yTrue', targets, 'yPred', probabilities);
 
   const smoothed = smoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - smoothing), smoothing / classes);
