@@ -14,19 +14,34 @@ const tfjsVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const run = (command: string, args: string[], cwd: string) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-// Prints the worked example as JSON: H(R,S) in nats and bits, both KLs, H(R).
+// Prints as JSON: the worked example (H(R,S) in nats and bits, both KLs, H(R)), a gradient check,
+// whether a tiny model.fit with our loss lowers its loss, and the layer-class checks.
 const script = (importLine: string) => `${importLine}
+// Wrapped in an async function: CommonJS has no top-level await.
+(async () => {
 tf.env().set('PROD', true);
 const R = [0.42, 0.31, 0.27], S = [0.25, 0.5, 0.25];
 const first = (t) => t.dataSync()[0];
+// A tiny classifier compiled with our loss: its loss must fall over a few epochs.
+async function trainedLossFalls() {
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2] })] });
+  model.compile({ optimizer: tf.train.adam(0.1), loss: entropy.layers.sparseCategoricalCrossentropy({ fromLogits: true }) });
+  const x = tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0], [2, 0], [0, 2]]);
+  const y = tf.tensor1d([0, 1, 2, 2, 0, 1]);
+  const history = await model.fit(x, y, { epochs: 20, verbose: 0 });
+  const losses = history.history.loss;
+  return losses[losses.length - 1] < losses[0];
+}
 console.log(JSON.stringify([
   first(entropy.crossEntropy(R, S)), first(entropy.crossEntropy(R, S, { base: 2 })),
   first(entropy.klDivergence(R, S)), first(entropy.klDivergence(S, R)), first(entropy.entropy(R)),
   entropy.checkGradients((p, q) => entropy.klDivergence(p, q), [[R], [S]]).ok,
+  await trainedLossFalls(),
   // The subpath and the main entry's namespace hold the same registered class.
   entropy.layers.VAESampling === layersEntry.VAESampling,
   tf.serialization.getRegisteredName(entropy.layers.VAESampling) === 'tfjsEntropy>VAESampling',
 ]));
+})();
 `;
 
 describe('the packed package', () => {
@@ -108,13 +123,14 @@ console.log(JSON.stringify([history.history.loss[0], tf.serialization.getRegiste
 
   test.each(['esm.mjs', 'cjs.cjs'])('%s imports it next to @tensorflow/tfjs and computes the worked example', (file) => {
     const output = JSON.parse(run('node', [file], join(workDir, 'consumer')));
-    const [crossNats, crossBits, klRS, klSR, entropyR, gradientsOk, sameLayerClass, registered] = output;
+    const [crossNats, crossBits, klRS, klSR, entropyR, gradientsOk, lossFalls, sameLayerClass, registered] = output;
     expect(crossNats).toBeCloseTo(1.171419, 5);
     expect(crossBits).toBeCloseTo(1.69, 5);
     expect(klRS).toBeCloseTo(0.090482, 5);
     expect(klSR).toBeCloseTo(0.090079, 5);
     expect(entropyR).toBeCloseTo(1.080937, 5);
     expect(gradientsOk).toBe(true);
+    expect(lossFalls).toBe(true);
     expect(sameLayerClass).toBe(true);
     expect(registered).toBe(true);
   });
