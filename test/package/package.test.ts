@@ -117,6 +117,12 @@ console.log(JSON.stringify([history.history.loss[0], tf.serialization.getRegiste
     expect(registeredName).toBe('tfjsEntropy>VAESampling');
   });
 
+  test('publint and arethetypeswrong find no problem in the packed package', () => {
+    run('npx', ['--no-install', 'publint', '--strict'], root);
+    // Every resolution mode (node10, node16 from CJS and ESM, bundler) for both entry points.
+    run('npx', ['--no-install', 'attw', tarball, '--format', 'ascii'], root);
+  });
+
   test('the types resolve for a TypeScript consumer using node10 module resolution', () => {
     run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], join(workDir, 'consumer'));
   });
