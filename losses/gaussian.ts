@@ -267,8 +267,9 @@ export function gaussianKL(
     const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
     const priorMean = priorParameter(fn, 'priorMean', options.priorMean ?? 0, m.shape);
     const priorLogVar = priorParameter(fn, 'priorLogVar', options.priorLogVar ?? 0, m.shape);
-    // broadcastTo's registered gradient sums the priors' gradients back to their shapes.
-    const [fullPriorMean, fullPriorLogVar] = [priorMean, priorLogVar].map((t) => tf.broadcastTo(t, m.shape));
+    // Broadcast by adding zeros: add's gradient sums back to the prior's shape. (tf.broadcastTo
+    // returns the wrong shape for a target with a 0 dimension, such as an empty batch.)
+    const [fullPriorMean, fullPriorLogVar] = [priorMean, priorLogVar].map((t) => tf.add(t, tf.zerosLike(m)));
     const perDimension = applyKernel(gaussianKLKernel, [m, v, fullPriorMean!, fullPriorLogVar!], null);
     if (freeBits !== undefined) return freeBitsKL(perDimension, freeBits);
     return reduceLoss(safeSum(perDimension, -1), { reduction });

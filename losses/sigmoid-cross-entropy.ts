@@ -118,8 +118,9 @@ export function sigmoidCrossEntropy(
     const y = toLabelsLike(fn, labels, z);
 
     const smoothed = smoothing === 0 ? y : tf.add(tf.mul(y, 1 - smoothing), smoothing / 2);
-    // broadcastTo's registered gradient sums back over the broadcast axes.
-    const fullPosWeight = posWeight === undefined ? tf.onesLike(z) : tf.broadcastTo(posWeight, z.shape);
+    // Broadcast by adding zeros: add's gradient sums back over the broadcast axes (tf.broadcastTo
+    // returns the wrong shape for a target with a 0 dimension, such as an empty batch).
+    const fullPosWeight = posWeight === undefined ? tf.onesLike(z) : tf.add(posWeight, tf.zerosLike(z));
     const perElement = applyKernel(sigmoidCrossEntropyKernel, [smoothed, z, fullPosWeight], null);
     return reduceLoss(perElement, { reduction, weights });
   });

@@ -1,0 +1,44 @@
+/**
+ * cpu and wasm give the same values and gradients for every public function,
+ * within twice the float32 error bound that each meets against float64
+ * (the bound of test/support/float32.ts, with the scale of these inputs).
+ * One process switches between the two backends; it runs in the cpu project.
+ */
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { afterAll, describe, expect, test } from 'vitest';
+import { UNIT_ROUNDOFF } from './support/float32.js';
+import { publicCases } from './support/public-functions.js';
+
+const BATCH = 4;
+const CLASSES = 5;
+/** Inputs are logits in [−3, 3] and probabilities ≥ 0.05: terms up to (1 + 2·3 + log 5)·(1 + |value|) < 10·(1 + |value|). */
+const SCALE = 10;
+const tolerance = (value: number) => 2 * (16 + BATCH * CLASSES) * UNIT_ROUNDOFF * SCALE * (1 + Math.abs(value));
+
+async function evaluate(backend: string, name: string): Promise<number[]> {
+  expect(await tf.setBackend(backend)).toBe(true);
+  const c = publicCases.find((candidate) => candidate.name === name)!;
+  const random = seedrandom(name);
+  const raw = c.inputs(BATCH, CLASSES, random);
+  return tf.tidy(() => {
+    const inputs = raw.map((x) => tf.tensor(x as number[]));
+    const value = c.call(...inputs);
+    const differentiable = c.differentiable.map((i) => inputs[i]!);
+    const grads = tf.grads((...xs: tf.Tensor[]) => c.call(...inputs.map((x, i) => (c.differentiable.includes(i) ? xs[c.differentiable.indexOf(i)]! : x))))(differentiable);
+    return [...value.dataSync(), ...grads.flatMap((g) => Array.from(g.dataSync()))];
+  });
+}
+
+describe.runIf(process.env['TFJS_BACKEND'] === 'cpu')('cpu and wasm agree', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  test.each(publicCases.map((c) => c.name))('%s: values and gradients', async (name) => {
+    const onCpu = await evaluate('cpu', name);
+    const onWasm = await evaluate('wasm', name);
+    expect(onWasm).toHaveLength(onCpu.length);
+    onCpu.forEach((a, i) => expect(Math.abs(a - onWasm[i]!), `${name}[${i}]: cpu ${a}, wasm ${onWasm[i]}`).toBeLessThanOrEqual(tolerance(a)));
+  });
+});
