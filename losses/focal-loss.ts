@@ -309,7 +309,11 @@ const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
     const dFocalDy = tf.add(focalSlopeTimes(m, gamma, tf.mul(tf.sub(1, tf.mul(2, p)), ce)), heldAtZero(tf.mul(factor, dCeDy)));
     const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
     const dLabels = tf.add(tf.mul(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, ce)));
-    return [tf.mul(dy, dLabels), tf.mul(dy, tf.mul(alphaT, dFocalDp))];
+    // Where a label puts mass on an outcome of probability 0, ce = +∞ and the two
+    // terms of a partial can be ∞ − ∞: that partial is taken as ∞ in the direction ce grows.
+    const towardsInfinity = (partial: Tensor, dCe: Tensor) =>
+      tf.where(tf.logicalAnd(tf.isInf(ce), tf.isNaN(partial)), tf.mul(tf.sign(dCe), Infinity), partial);
+    return [tf.mul(dy, towardsInfinity(dLabels, dCeDy)), tf.mul(dy, tf.mul(alphaT, towardsInfinity(dFocalDp, dCeDp)))];
   },
 };
 
