@@ -28,14 +28,18 @@ interface FocalAttrs {
   readonly alpha: number;
 }
 
+/** Whether a parameter is 0 once in float32, as tensor arithmetic sees it (5e-324 is). */
+const isZeroInFloat32 = (x: number): boolean => Math.fround(x) === 0;
+
 /**
  * γ·m^(γ−1)·x, the derivative of m^γ times x, computed as γ·m^γ·(x/m):
  * m^(γ−1) itself overflows float32 for a subnormal m when γ < 1, while x/m
  * is bounded wherever this is used. 0 where m = 0, the limit for γ > 0
- * (m^γ → 0 while x/m stays bounded), and 0 for γ = 0.
+ * (m^γ → 0 while x/m stays bounded), and 0 for γ = 0, which includes a γ
+ * below float32's smallest subnormal (it rounds to 0, so m^γ = 1 as for γ = 0).
  */
 function focalSlopeTimes(m: Tensor, gamma: number, x: Tensor): Tensor {
-  if (gamma === 0) return tf.zerosLike(m);
+  if (isZeroInFloat32(gamma)) return tf.zerosLike(m);
   const isZero = tf.equal(m, 0);
   const ratio = tf.div(x, tf.where(isZero, tf.onesLike(m), m));
   return tf.where(isZero, tf.zerosLike(m), tf.mul(gamma, tf.mul(tf.pow(m, gamma), ratio)));
@@ -57,7 +61,7 @@ function zeroWhereNoLabel(labels: Tensor, value: Tensor): Tensor {
 const sigmoidFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
   forward([labels, logits], { gamma, alpha }) {
     const { crossEntropy, m } = sigmoidFocalParts(labels, logits);
-    return tf.mul(alphaWeight(labels, alpha), tf.mul(tf.pow(m, gamma), crossEntropy));
+    return timesWeight(alphaWeight(labels, alpha), tf.mul(tf.pow(m, gamma), crossEntropy));
   },
   backward(dy, [labels, logits], { gamma, alpha }) {
     const { crossEntropy, m, s, oneMinusS } = sigmoidFocalParts(labels, logits);
@@ -74,8 +78,8 @@ const sigmoidFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
     const factorTimesDceDy = tf.where(tf.equal(factor, 0), tf.zerosLike(m), tf.mul(factor, tf.neg(logits)));
     const dFocalDy = tf.add(factorTimesDceDy, focalSlopeTimes(m, gamma, ceDmDy));
     const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
-    const dLabels = tf.add(tf.mul(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, crossEntropy)));
-    return [tf.mul(dy, dLabels), tf.mul(dy, tf.mul(alphaT, dFocalDz))];
+    const dLabels = tf.add(timesWeight(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, crossEntropy)));
+    return [tf.mul(dy, dLabels), tf.mul(dy, timesWeight(alphaT, dFocalDz))];
   },
 };
 
@@ -87,6 +91,16 @@ function sigmoidFocalParts(labels: Tensor, logits: Tensor) {
   const crossEntropy = binaryCrossEntropyTerms(labels, logits);
   const m = tf.add(tf.mul(labels, oneMinusS), tf.mul(tf.sub(1, labels), s));
   return { crossEntropy, m, s, oneMinusS };
+}
+
+/** α_t·x, held at 0 where α_t = 0: a term of weight 0 is 0, also where x is infinite. */
+function timesWeight(alphaT: Tensor, x: Tensor): Tensor {
+  return tf.where(tf.equal(alphaT, 0), tf.zerosLike(x), tf.mul(alphaT, x));
+}
+
+/** −α·x, exactly 0 for α = 0 (the loss is 0 then, even where x is infinite; the backward passes return zeros too). */
+function timesMinusAlpha(alpha: number, x: Tensor): Tensor {
+  return isZeroInFloat32(alpha) ? tf.zerosLike(x) : tf.mul(-alpha, x);
 }
 
 /** α_t = α·y + (1 − α)(1 − y), or 1 when α < 0 (the α term off). */
@@ -105,9 +119,10 @@ const softmaxFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs & { readonly a
     const logP = logSoftmaxAlong(logits, axis);
     const factor = tf.pow(oneMinusFromLog(logP), gamma);
     const terms = zeroWhereNoLabel(labels, tf.mul(tf.mul(factor, labels), logP));
-    return tf.mul(-alpha, safeSum(terms, axis));
+    return timesMinusAlpha(alpha, safeSum(terms, axis));
   },
   backward(dy, [labels, logits], { gamma, alpha, axis }) {
+    if (isZeroInFloat32(alpha)) return [tf.zerosLike(labels), tf.zerosLike(logits)];
     const upstream = tf.mul(tf.expandDims(dy, axis), -alpha);
     const logP = logSoftmaxAlong(logits, axis);
     const p = tf.exp(logP);
@@ -262,9 +277,10 @@ export function softmaxFocalLoss(
 const softmaxFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs & { readonly axis: number }> = {
   forward([labels, p], { gamma, alpha, axis }) {
     const terms = zeroWhereNoLabel(labels, tf.mul(tf.mul(tf.pow(tf.sub(1, p), gamma), labels), tf.log(p)));
-    return tf.mul(-alpha, safeSum(terms, axis));
+    return timesMinusAlpha(alpha, safeSum(terms, axis));
   },
   backward(dy, [labels, p], { gamma, alpha, axis }) {
+    if (isZeroInFloat32(alpha)) return [tf.zerosLike(labels), tf.zerosLike(p)];
     const upstream = tf.mul(tf.expandDims(dy, axis), -alpha);
     const oneMinusP = tf.sub(1, p);
     const factor = tf.pow(oneMinusP, gamma);
@@ -291,7 +307,7 @@ function binaryCrossEntropyOfProbabilities(labels: Tensor, p: Tensor): Tensor {
 const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
   forward([labels, p], { gamma, alpha }) {
     const m = tf.add(tf.mul(labels, tf.sub(1, p)), tf.mul(tf.sub(1, labels), p));
-    return tf.mul(alphaWeight(labels, alpha), tf.mul(tf.pow(m, gamma), binaryCrossEntropyOfProbabilities(labels, p)));
+    return timesWeight(alphaWeight(labels, alpha), tf.mul(tf.pow(m, gamma), binaryCrossEntropyOfProbabilities(labels, p)));
   },
   backward(dy, [labels, p], { gamma, alpha }) {
     const m = tf.add(tf.mul(labels, tf.sub(1, p)), tf.mul(tf.sub(1, labels), p));
@@ -308,12 +324,12 @@ const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
     const dCeDy = tf.sub(tf.log1p(tf.neg(p)), tf.log(p));
     const dFocalDy = tf.add(focalSlopeTimes(m, gamma, tf.mul(tf.sub(1, tf.mul(2, p)), ce)), heldAtZero(tf.mul(factor, dCeDy)));
     const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
-    const dLabels = tf.add(tf.mul(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, ce)));
+    const dLabels = tf.add(timesWeight(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, ce)));
     // Where a label puts mass on an outcome of probability 0, ce = +∞ and the two
     // terms of a partial can be ∞ − ∞: that partial is taken as ∞ in the direction ce grows.
     const towardsInfinity = (partial: Tensor, dCe: Tensor) =>
       tf.where(tf.logicalAnd(tf.isInf(ce), tf.isNaN(partial)), tf.mul(tf.sign(dCe), Infinity), partial);
-    return [tf.mul(dy, towardsInfinity(dLabels, dCeDy)), tf.mul(dy, tf.mul(alphaT, towardsInfinity(dFocalDp, dCeDp)))];
+    return [tf.mul(dy, towardsInfinity(dLabels, dCeDy)), tf.mul(dy, timesWeight(alphaT, towardsInfinity(dFocalDp, dCeDp)))];
   },
 };
 

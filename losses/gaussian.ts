@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { broadcastTo } from '../src/broadcast.js';
 import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
 import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
 import { safeSum } from '../src/safe-sum.js';
@@ -267,9 +268,7 @@ export function gaussianKL(
     const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
     const priorMean = priorParameter(fn, 'priorMean', options.priorMean ?? 0, m.shape);
     const priorLogVar = priorParameter(fn, 'priorLogVar', options.priorLogVar ?? 0, m.shape);
-    // Broadcast by adding zeros: add's gradient sums back to the prior's shape. (tf.broadcastTo
-    // returns the wrong shape for a target with a 0 dimension, such as an empty batch.)
-    const [fullPriorMean, fullPriorLogVar] = [priorMean, priorLogVar].map((t) => tf.add(t, tf.zerosLike(m)));
+    const [fullPriorMean, fullPriorLogVar] = [priorMean, priorLogVar].map((t) => broadcastTo(t, m.shape));
     const perDimension = applyKernel(gaussianKLKernel, [m, v, fullPriorMean!, fullPriorLogVar!], null);
     if (freeBits !== undefined) return freeBitsKL(perDimension, freeBits);
     return reduceLoss(safeSum(perDimension, -1), { reduction });

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { broadcastTo } from '../src/broadcast.js';
 import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
 import { checkReduction, reduceLoss, toSampleWeights, type Reduction } from '../src/reduction.js';
 import { assertBroadcastsTo, assertKnownOptions, numberInRange, toFloatTensor, toLabelsLike } from '../src/validate.js';
@@ -118,9 +119,7 @@ export function sigmoidCrossEntropy(
     const y = toLabelsLike(fn, labels, z);
 
     const smoothed = smoothing === 0 ? y : tf.add(tf.mul(y, 1 - smoothing), smoothing / 2);
-    // Broadcast by adding zeros: add's gradient sums back over the broadcast axes (tf.broadcastTo
-    // returns the wrong shape for a target with a 0 dimension, such as an empty batch).
-    const fullPosWeight = posWeight === undefined ? tf.onesLike(z) : tf.add(posWeight, tf.zerosLike(z));
+    const fullPosWeight = posWeight === undefined ? tf.onesLike(z) : broadcastTo(posWeight, z.shape);
     const perElement = applyKernel(sigmoidCrossEntropyKernel, [smoothed, z, fullPosWeight], null);
     return reduceLoss(perElement, { reduction, weights });
   });

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { broadcastTo } from '../src/broadcast.js';
 import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
 import { checkReduction, reduceLoss, toSampleWeights, type Reduction } from '../src/reduction.js';
 import { safeSum } from '../src/safe-sum.js';
@@ -113,7 +114,7 @@ function smoothedWeightedTargets(
 ): Tensor {
   const classes = labels.shape[axis] as number;
   const smoothed = smoothing === 0 ? labels : tf.add(tf.mul(labels, 1 - smoothing), smoothing / classes);
-  return classWeights === undefined ? smoothed : tf.mul(smoothed, alongAxis(classWeights, labels.rank, axis));
+  return classWeights === undefined ? smoothed : tf.mul(smoothed, broadcastTo(alongAxis(classWeights, labels.rank, axis), smoothed.shape));
 }
 
 /** Throws a pointer to the sparse loss for int32 labels of one rank less than the logits. */
@@ -272,7 +273,7 @@ export function sparseSoftmaxCrossEntropy(
     const perSample = applyKernel(softmaxCrossEntropyKernel, [targets, z], { axis });
 
     // PyTorch's 'mean' denominator: the class weight of each kept target.
-    const classWeightOfTarget = classWeights === undefined ? oneHot : tf.mul(oneHot, classWeights);
+    const classWeightOfTarget = classWeights === undefined ? oneHot : tf.mul(oneHot, broadcastTo(classWeights, oneHot.shape));
     const meanWeights = safeSum(classWeightOfTarget, -1);
     return reduceLoss(perSample, { reduction, weights, meanWeights });
   });

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { broadcastTo } from './broadcast.js';
 import { applyKernel, type LossKernel } from './custom-gradient.js';
 import { safeSum } from './safe-sum.js';
 import { assertBroadcastsTo, toFloatTensor } from './validate.js';
@@ -88,12 +89,13 @@ export interface ReduceOptions {
  * Call it inside `tf.tidy`.
  */
 export function reduceLoss(loss: Tensor, { reduction, weights: w, meanWeights }: ReduceOptions): Tensor {
-  const weighted = w === undefined ? loss : tf.mul(loss, w);
+  const fullWeights = w === undefined ? undefined : broadcastTo(w, loss.shape);
+  const weighted = fullWeights === undefined ? loss : tf.mul(loss, fullWeights);
   if (reduction === 'none') return weighted;
   const total = safeSum(weighted);
   if (reduction === 'sum') return total;
 
   const perElement = meanWeights ?? tf.onesLike(loss);
-  const denominator = safeSum(w === undefined ? perElement : tf.mul(perElement, w));
+  const denominator = safeSum(fullWeights === undefined ? perElement : tf.mul(perElement, fullWeights));
   return applyKernel(divideOrZeroKernel, [total, denominator], null);
 }

@@ -115,15 +115,20 @@ export function logOfBase(fn: string, base: number): number {
 
 /**
  * Throws on an option name the function does not know, so a misspelt option
- * (`{axes: 0}`) from JavaScript is an error instead of being ignored.
+ * (`{axes: 0}`) from JavaScript is an error instead of being ignored, and on
+ * an option set to `null`: an option left out (or `undefined`) takes its
+ * default, and `null` is not read as either.
  */
 export function assertKnownOptions(fn: string, options: object, known: readonly string[]): void {
   if (typeof options !== 'object' || options === null) {
     throw new Error(`${fn}: options must be an object, got ${String(options)}`);
   }
-  for (const name of Object.keys(options)) {
+  for (const [name, value] of Object.entries(options)) {
     if (!known.includes(name)) {
       throw new Error(`${fn}: unknown option '${name}' (expected one of: ${known.join(', ')})`);
+    }
+    if (value === null) {
+      throw new Error(`${fn}: option '${name}' is null; leave it out (or pass undefined) for its default`);
     }
   }
 }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { afterAll, describe, expect, test } from 'vitest';
 import { UNIT_ROUNDOFF } from './support/float32.js';
-import { publicCases } from './support/public-functions.js';
+import { inputShape, publicCases, toInputs, valueAndGradients } from './support/public-functions.js';
 
 const BATCH = 4;
 const CLASSES = 5;
@@ -22,11 +22,9 @@ async function evaluate(backend: string, name: string): Promise<number[]> {
   const random = seedrandom(name);
   const raw = c.inputs(BATCH, CLASSES, random);
   return tf.tidy(() => {
-    const inputs = raw.map((x) => tf.tensor(x as number[]));
-    const value = c.call(...inputs);
-    const differentiable = c.differentiable.map((i) => inputs[i]!);
-    const grads = tf.grads((...xs: tf.Tensor[]) => c.call(...inputs.map((x, i) => (c.differentiable.includes(i) ? xs[c.differentiable.indexOf(i)]! : x))))(differentiable);
-    return [...value.dataSync(), ...grads.flatMap((g) => Array.from(g.dataSync()))];
+    const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [BATCH, CLASSES])));
+    const { value, gradients } = valueAndGradients(c, inputs, c.fixedOptions);
+    return [...value.dataSync(), ...gradients.flatMap((g) => Array.from(g.dataSync()))];
   });
 }
 

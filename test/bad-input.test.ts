@@ -13,3 +13,13 @@ test('probabilities that do not sum to 1 are used as given, not renormalised', (
   const value = tf.tidy(() => loss(tf.tensor2d([[1, 0]]), tf.tensor2d([[0.25, 0.25]])).dataSync()[0]);
   expect(value).toBeCloseTo(Math.log(4), 6);
 });
+
+test('an option set to null is an error, not its default: leave it out (or pass undefined)', () => {
+  expect(() => klDivergence([0.5, 0.5], [0.5, 0.5], { base: null as never })).toThrow(
+    "klDivergence: option 'base' is null; leave it out (or pass undefined) for its default",
+  );
+  expect(() => layers.categoricalCrossentropy({ labelSmoothing: null as never })).toThrow(
+    "layers.categoricalCrossentropy: option 'labelSmoothing' is null",
+  );
+  expect(take(klDivergence([0.5, 0.5], [0.25, 0.75], { base: undefined }))[0]).toBeCloseTo(take(klDivergence([0.5, 0.5], [0.25, 0.75]))[0]!, 7);
+});

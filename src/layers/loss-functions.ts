@@ -32,6 +32,7 @@ import {
   resolveAxis,
   toFloatTensor,
 } from '../validate.js';
+import { broadcastTo } from '../broadcast.js';
 import { acceptsClassIndices } from './sparse-targets.js';
 
 /** A loss for `model.compile`: per-sample losses from targets and predictions. */
@@ -109,7 +110,7 @@ function probabilityCrossEntropy(
   const smoothed = smoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - smoothing), smoothing / classes);
   if (weights === undefined) return crossEntropy(smoothed, probabilities, { axis: classAxis });
   const shape = probabilities.shape.map((size, i) => (i === classAxis ? size : 1));
-  return crossEntropy(tf.mul(smoothed, tf.reshape(weights, shape)), probabilities, { axis: classAxis });
+  return crossEntropy(tf.mul(smoothed, broadcastTo(tf.reshape(weights, shape), smoothed.shape)), probabilities, { axis: classAxis });
 }
 
 /** Options of {@link sparseCategoricalCrossentropy}. */
@@ -234,7 +235,7 @@ function probabilityBinaryCrossEntropy(
   assertSameShape(fn, 'yTrue', targets, 'yPred', probabilities);
 
   const y = smoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - smoothing), smoothing / 2);
-  const positive = weight === undefined ? y : tf.mul(y, weight);
+  const positive = weight === undefined ? y : tf.mul(y, broadcastTo(weight, y.shape));
   return crossEntropy(tf.stack([positive, tf.sub(1, y)], -1), tf.stack([probabilities, tf.sub(1, probabilities)], -1));
 }
 

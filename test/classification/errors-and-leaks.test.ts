@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  layers,
   sigmoidCrossEntropy,
   sigmoidFocalLoss,
   softmaxCrossEntropy,
@@ -108,6 +109,55 @@ describe('empty batches', () => {
     });
     expect(value).toBe(0);
     expect(gradShape).toEqual([0, 3]);
+  });
+});
+
+describe('empty batches with class weights and broadcast sample weights', () => {
+  // tfjs 4.22's own mul gradient cannot sum a size-1 axis broadcast to size 0 and throws here.
+  const weighted: Array<[string, (z: tf.Tensor, classWeights: tf.Tensor) => tf.Tensor]> = [
+    ['softmaxCrossEntropy', (z, c) => softmaxCrossEntropy(tf.zeros([0, 3]), z, { classWeights: c, weights: [2] })],
+    ['sparseSoftmaxCrossEntropy', (z, c) => sparseSoftmaxCrossEntropy(tf.zeros([0], 'int32'), z, { classWeights: c, weights: [2] })],
+  ];
+  test.each(weighted)('%s: gradients with respect to the logits and the class weights are empty and zero', (_name, loss) => {
+    const [value, logitGradShape, classWeightGrad] = tf.tidy(() => {
+      const value = loss(tf.zeros([0, 3]), tf.ones([3]));
+      const [dz, dc] = tf.grads(loss)([tf.zeros([0, 3]), tf.ones([3])]);
+      return [value.dataSync()[0], dz!.shape, Array.from(dc!.dataSync())] as const;
+    });
+    expect(value).toBe(0);
+    expect(logitGradShape).toEqual([0, 3]);
+    expect(classWeightGrad).toEqual([0, 0, 0]);
+  });
+});
+
+describe('focal losses at α or γ that are 0 in float32', () => {
+  test('γ below float32\'s smallest subnormal gives exactly the γ = 0 values and gradients', () => {
+    // Probabilities exactly 0 and 1 with mass on the 0: log p = −∞, where γ·(−∞) with γ rounded to 0 was NaN.
+    const run = (gamma: number) =>
+      tf.tidy(() => {
+        const loss = layers.categoricalFocalCrossentropy({ gamma });
+        const [y, p] = [tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[0, 1], [0, 1]])];
+        const [dy, dp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a, b))([y, p]);
+        return [...loss(y, p).dataSync(), ...dy!.dataSync(), ...dp!.dataSync()];
+      });
+    const tiny = run(5e-324);
+    expect(tiny.some(Number.isNaN)).toBe(false);
+    expect(tiny).toEqual(run(0));
+  });
+
+  test('α = 0 gives a loss of 0 and zero gradients, even where a term is infinite', () => {
+    // A −Infinity logit on the labelled class: −log p = ∞ there.
+    const logits = tf.tensor2d([[-Infinity, 0, 1]]);
+    const labels = tf.tensor2d([[1, 0, 0]]);
+    const [value, dy, dz] = tf.tidy(() => {
+      const loss = (a: tf.Tensor, b: tf.Tensor) => softmaxFocalLoss(a, b, { alpha: 0 });
+      const [dy, dz] = tf.grads(loss)([labels, logits]);
+      return [loss(labels, logits).dataSync()[0], Array.from(dy!.dataSync()), Array.from(dz!.dataSync())] as const;
+    });
+    tf.dispose([logits, labels]);
+    expect(value).toBe(0);
+    expect(dy.map(Math.abs)).toEqual([0, 0, 0]);
+    expect(dz.map(Math.abs)).toEqual([0, 0, 0]);
   });
 });
 

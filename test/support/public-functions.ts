@@ -1,99 +1,316 @@
 /**
- * Every public function as `(inputs) => Tensor` on a fixed, valid, moderately
- * sized problem, with which inputs are float (differentiable): the list the
- * cross-backend and fuzz tests walk.
+ * Every public function as `(inputs, options) => Tensor`, with what the
+ * fuzzers need to know of it: how to make valid inputs, what each input
+ * holds, which options are valid and which are not, and the shape it returns.
+ * The cross-backend and fuzz tests walk this list.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
 import * as entropyPackage from '../../src/index.js';
 
 const { layers } = entropyPackage;
 
 /**
  * probability: in [0, 1] (extremes: exact 0s and 1s); logit: any real (extremes: ±1e4);
- * logVar: a log-variance (extremes: ±30); label: a class index; weight: ≥ 0; prior: a prior mean.
+ * logVar: a log-variance (extremes: ±30); mean: a Gaussian mean or a log-density, any real;
+ * label: an int32 class index; weight: a sample weight ≥ 0, `[batch]`;
+ * prior: a prior mean `[classes]`, broadcast against `[batch, classes]`;
+ * classWeight: a class weight ≥ 0, `[classes]`.
  */
-export type InputKind = 'probability' | 'logit' | 'logVar' | 'label' | 'weight' | 'prior';
+export type InputKind = 'probability' | 'logit' | 'logVar' | 'mean' | 'label' | 'weight' | 'prior' | 'classWeight';
+
+export type Options = Record<string, unknown>;
+
+/** What a call returns: one value per distribution ('rows'), per entry ('elements'), or a scalar. */
+export type OutputKind = 'rows' | 'elements' | 'scalar';
+
+/** What a negative entry of a probability input gives: NaN in its row, or the formula's value (a weight of a log). */
+export type NegativeProbability = 'nan' | 'asGiven';
 
 export interface PublicCase {
   readonly name: string;
   /** Makes the inputs for a batch of `batch` rows of `classes` entries (classes ≥ 1; batch may be 0). */
   readonly inputs: (batch: number, classes: number, random: () => number) => Array<number[][] | number[]>;
+  /** What each input holds; `[batch, classes]` unless the kind says otherwise. */
+  readonly kinds: readonly InputKind[];
   /** Which inputs are float and differentiated. */
   readonly differentiable: readonly number[];
-  /** Rank of each input: 2 for `[batch, classes]`, 1 for `[batch]` (or `[classes]` for a prior). */
-  readonly ranks: readonly number[];
-  /** What each input holds, so the fuzzer can push it to its extremes. */
-  readonly kinds: readonly InputKind[];
-  /** The documented output: one value per sample (the leading axes) or a scalar. */
-  readonly output: 'perSample' | 'scalar';
-  readonly call: (...inputs: tf.Tensor[]) => tf.Tensor;
+  /** The inputs that also accept int32 and bool tensors (one-hot or 0/1 targets), cast to float32. */
+  readonly castsIntegers?: readonly number[];
+  /** What a negative entry does, for each 'probability' input (default 'nan'). */
+  readonly negative?: Readonly<Record<number, NegativeProbability>>;
+  /** Inputs the value does not depend on (a NaN there changes nothing). */
+  readonly unused?: readonly number[];
+  /** What the call returns for these options. */
+  readonly output: (options: Options) => OutputKind;
+  /** Options for the cross-backend test, away from the defaults. */
+  readonly fixedOptions: Options;
+  /** Random valid options, for a `[…, classes]` input of rank `rank`. */
+  readonly validOptions: (rank: number) => fc.Arbitrary<Options>;
+  /** Options with one bad entry each (its key first): each must throw an Error naming the function and that key. */
+  readonly invalidOptions: (rank: number) => readonly Options[];
+  readonly call: (inputs: readonly tf.Tensor[], options: Options) => tf.Tensor;
 }
+
+// ---------------------------------------------------------------------------
+// Inputs
 
 const matrix = (batch: number, classes: number, f: () => number) => Array.from({ length: batch }, () => Array.from({ length: classes }, f));
 const distribution = (batch: number, classes: number, random: () => number) =>
   matrix(batch, classes, () => 0.05 + random()).map((row) => row.map((x) => x / row.reduce((a, b) => a + b, 0)));
 const logits = (batch: number, classes: number, random: () => number) => matrix(batch, classes, () => 6 * random() - 3);
+const vector = (length: number, random: () => number) => logits(1, length, random)[0] ?? [];
 const labels = (batch: number, classes: number, random: () => number) => Array.from({ length: batch }, () => Math.floor(random() * classes));
 const oneHot = (batch: number, classes: number, random: () => number) =>
   labels(batch, classes, random).map((y) => Array.from({ length: classes }, (_, k) => (k === y ? 1 : 0)));
 const unit = (batch: number, classes: number, random: () => number) => matrix(batch, classes, () => 0.05 + 0.9 * random());
+const positive = (length: number, random: () => number) => unit(1, length, random)[0] ?? [];
+
+/**
+ * The shape of input `i` when the main inputs have shape `mainShape` (`[...leading, classes]`):
+ * labels drop the class axis, sample weights follow the unreduced rows (which `axis` may move),
+ * priors and class weights are `[classes]`.
+ */
+export function inputShape(c: PublicCase, i: number, mainShape: readonly number[], options: Options = {}): number[] {
+  const kind = c.kinds[i];
+  if (kind === 'prior' || kind === 'classWeight') return mainShape.slice(-1);
+  if (kind === 'label') return mainShape.slice(0, -1);
+  if (kind === 'weight') return withoutAxis(mainShape, options);
+  return [...mainShape];
+}
+
+/**
+ * Tensors of the given shapes from raw inputs: labels as int32, the rest as
+ * float32. Sample weights are cycled to fill their shape, which `axis` may have changed.
+ */
+export function toInputs(c: PublicCase, raw: ReadonlyArray<number[][] | number[]>, shapes: readonly number[][]): tf.Tensor[] {
+  return raw.map((x, i) => {
+    const values = (x as number[]).flat();
+    const size = shapes[i]!.reduce((a, b) => a * b, 1);
+    const filled = c.kinds[i] === 'weight' ? Array.from({ length: size }, (_, k) => values[k % values.length] ?? 1) : values;
+    return tf.tensor(filled, shapes[i], c.kinds[i] === 'label' ? 'int32' : 'float32');
+  });
+}
+
+const withoutAxis = (shape: readonly number[], options: Options) => {
+  const axis = (options['axis'] as number | undefined) ?? -1;
+  const classAxis = axis < 0 ? axis + shape.length : axis;
+  return shape.filter((_, i) => i !== classAxis);
+};
+
+/** The shape a call returns for main inputs (the `[…, classes]` ones) of shape `mainShape`. */
+export function outputShape(c: PublicCase, options: Options, mainShape: readonly number[]): number[] {
+  const kind = c.output(options);
+  if (kind === 'scalar') return [];
+  if (kind === 'elements') return [...mainShape];
+  return withoutAxis(mainShape, options);
+}
+
+/** The value and the gradients with respect to every differentiable input, as numbers. Call inside `tf.tidy`. */
+export function valueAndGradients(c: PublicCase, inputs: readonly tf.Tensor[], options: Options): { value: tf.Tensor; gradients: tf.Tensor[] } {
+  const value = c.call(inputs, options);
+  const withDifferentiated = (xs: tf.Tensor[]) => inputs.map((x, i) => (c.differentiable.includes(i) ? xs[c.differentiable.indexOf(i)]! : x));
+  const gradients = tf.grads((...xs: tf.Tensor[]) => c.call(withDifferentiated(xs), options))(c.differentiable.map((i) => inputs[i]!));
+  return { value, gradients };
+}
+
+// ---------------------------------------------------------------------------
+// Options
+
+/** An option's random valid values (undefined takes the default) and its invalid ones (null among them). */
+interface OptionSpec {
+  readonly valid: fc.Arbitrary<unknown>;
+  readonly invalid: readonly unknown[];
+}
+
+const orDefault = (arbitrary: fc.Arbitrary<unknown>) => fc.oneof(fc.constant(undefined), arbitrary);
+const real = (min: number, max: number) => fc.double({ min, max, noNaN: true });
+
+const REDUCTION: OptionSpec = { valid: orDefault(fc.constantFrom('none', 'sum', 'mean')), invalid: ['avg', 'batchmean', 'Mean', 0, true] };
+const BASE: OptionSpec = { valid: orDefault(fc.constantFrom(2, 10, Math.E, 0.5)), invalid: [1, 0, -2, NaN, Infinity, '2'] };
+const LABEL_SMOOTHING: OptionSpec = { valid: orDefault(real(0, 1)), invalid: [-0.1, 1.5, NaN, Infinity, '0.1'] };
+const TEMPERATURE: OptionSpec = { valid: orDefault(real(0.1, 10)), invalid: [0, -1, NaN, Infinity, '2'] };
+const GAMMA: OptionSpec = { valid: orDefault(real(0, 5)), invalid: [-1, NaN, Infinity, '2'] };
+const FROM_LOGITS: OptionSpec = { valid: fc.constantFrom(undefined, true, false), invalid: ['yes', 1, 0] };
+const FREE_BITS: OptionSpec = { valid: orDefault(real(0, 2)), invalid: [-1, NaN, Infinity, '1'] };
+const PRIOR_LOG_VAR: OptionSpec = { valid: orDefault(real(-3, 3)), invalid: ['zero', [[[1]]]] };
+const axisOption = (rank: number): OptionSpec => ({ valid: orDefault(fc.integer({ min: -rank, max: rank - 1 })), invalid: [rank, -rank - 1, 0.5, NaN, '0'] });
+
+/** Random valid options from some of `specs` (any subset), and invalid ones: each spec's bad values, and unknown names. */
+function optionsOf(specs: (rank: number) => Record<string, OptionSpec>, extraInvalid: readonly Options[] = []) {
+  return {
+    validOptions: (rank: number) => {
+      const entries = specs(rank);
+      return fc.record(Object.fromEntries(Object.entries(entries).map(([key, spec]) => [key, spec.valid])), { requiredKeys: [] }) as fc.Arbitrary<Options>;
+    },
+    invalidOptions: (rank: number): Options[] => [
+      ...Object.entries(specs(rank)).flatMap(([key, spec]) => [...spec.invalid, null].map((value) => ({ [key]: value }))),
+      ...extraInvalid,
+      { axes: 1 },
+      { Reduction: 'sum' },
+    ],
+  };
+}
+
+const measureOptions = optionsOf((rank) => ({ axis: axisOption(rank), base: BASE }));
+const reduced = (defaultOutput: OutputKind, unreduced: OutputKind) => (options: Options) => (options['reduction'] === 'none' ? unreduced : defaultOutput);
+
+// ---------------------------------------------------------------------------
+// The public functions
 
 export const publicCases: readonly PublicCase[] = [
-  { name: 'entropy', inputs: (b, c, r) => [distribution(b, c, r)], kinds: ['probability'], output: 'perSample', ranks: [2], differentiable: [0], call: (p) => entropyPackage.entropy(p!) },
-  { name: 'crossEntropy', inputs: (b, c, r) => [distribution(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1], call: (p, q) => entropyPackage.crossEntropy(p!, q!) },
-  { name: 'klDivergence', inputs: (b, c, r) => [distribution(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1], call: (p, q) => entropyPackage.klDivergence(p!, q!, { base: 2 }) },
-  { name: 'jsDivergence', inputs: (b, c, r) => [distribution(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1], call: (p, q) => entropyPackage.jsDivergence(p!, q!) },
-  { name: 'gaussianEntropy', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['prior', 'logVar'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1], call: (m, v) => entropyPackage.gaussianEntropy(m!, v!) },
+  {
+    name: 'entropy', inputs: (b, c, r) => [distribution(b, c, r)], kinds: ['probability'], differentiable: [0],
+    output: () => 'rows', fixedOptions: { base: 2 }, ...measureOptions,
+    call: ([p], options) => entropyPackage.entropy(p!, options),
+  },
+  {
+    name: 'crossEntropy', inputs: (b, c, r) => [distribution(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
+    output: () => 'rows', fixedOptions: {}, ...measureOptions,
+    call: ([p, q], options) => entropyPackage.crossEntropy(p!, q!, options),
+  },
+  {
+    name: 'klDivergence', inputs: (b, c, r) => [distribution(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
+    output: () => 'rows', fixedOptions: { base: 2 }, ...measureOptions,
+    call: ([p, q], options) => entropyPackage.klDivergence(p!, q!, options),
+  },
+  {
+    name: 'jsDivergence', inputs: (b, c, r) => [distribution(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
+    output: () => 'rows', fixedOptions: {}, ...measureOptions,
+    call: ([p, q], options) => entropyPackage.jsDivergence(p!, q!, options),
+  },
+  {
+    name: 'gaussianEntropy', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['mean', 'logVar'], differentiable: [0, 1], unused: [0],
+    output: () => 'rows', fixedOptions: {}, ...optionsOf(() => ({ base: BASE })),
+    call: ([m, v], options) => entropyPackage.gaussianEntropy(m!, v!, options),
+  },
   {
     name: 'gaussianCrossEntropy',
     inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r), logits(b, c, r), logits(b, c, r)],
-    kinds: ['prior', 'logVar', 'prior', 'logVar'], output: 'perSample', ranks: [2, 2, 2, 2], differentiable: [0, 1, 2, 3],
-    call: (a, b, c, d) => entropyPackage.gaussianCrossEntropy(a!, b!, c!, d!),
+    kinds: ['mean', 'logVar', 'mean', 'logVar'], differentiable: [0, 1, 2, 3],
+    output: () => 'rows', fixedOptions: { base: 2 }, ...optionsOf(() => ({ base: BASE })),
+    call: ([a, b, c, d], options) => entropyPackage.gaussianCrossEntropy(a!, b!, c!, d!, options),
   },
   {
     name: 'gaussianKL',
-    inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r), logits(1, c, r)[0]!],
-    kinds: ['prior', 'logVar', 'prior'], output: 'scalar', ranks: [2, 2, 1], differentiable: [0, 1, 2],
-    call: (m, v, prior) => entropyPackage.gaussianKL(m!, v!, { priorMean: prior!, freeBits: 0.1 }),
+    inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r), vector(c, r)],
+    kinds: ['mean', 'logVar', 'prior'], differentiable: [0, 1, 2],
+    output: reduced('scalar', 'rows'), fixedOptions: { freeBits: 0.1 },
+    // freeBits needs the 'mean' reduction.
+    validOptions: () =>
+      fc.oneof(
+        fc.record({ freeBits: FREE_BITS.valid, priorLogVar: PRIOR_LOG_VAR.valid, reduction: fc.constantFrom(undefined, 'mean') }, { requiredKeys: [] }),
+        fc.record({ priorLogVar: PRIOR_LOG_VAR.valid, reduction: REDUCTION.valid }, { requiredKeys: [] }),
+      ),
+    invalidOptions: optionsOf(() => ({ freeBits: FREE_BITS, priorLogVar: PRIOR_LOG_VAR, reduction: REDUCTION }), [{ freeBits: 0.5, reduction: 'sum' }]).invalidOptions,
+    call: ([m, v, prior], options) => entropyPackage.gaussianKL(m!, v!, { priorMean: prior!, ...options }),
   },
-  { name: 'monteCarloKL', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['prior', 'prior'], output: 'scalar', ranks: [2, 2], differentiable: [0, 1], call: (p, q) => entropyPackage.monteCarloKL(p!, q!, { estimator: 'k3' }) },
-  { name: 'categoricalKL', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['logit', 'logit'], output: 'scalar', ranks: [2, 2], differentiable: [0, 1], call: (p, q) => entropyPackage.categoricalKL(p!, q!, { temperature: 2 }) },
-  { name: 'bernoulliKL', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['logit', 'logit'], output: 'scalar', ranks: [2, 2], differentiable: [0, 1], call: (p, q) => entropyPackage.bernoulliKL(p!, q!) },
+  {
+    name: 'monteCarloKL', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['mean', 'mean'], differentiable: [0, 1],
+    output: reduced('scalar', 'elements'), fixedOptions: { estimator: 'k3' },
+    ...optionsOf(() => ({ estimator: { valid: orDefault(fc.constantFrom('k1', 'k2', 'k3')), invalid: ['k4', 'K1', 3] }, reduction: REDUCTION })),
+    call: ([p, q], options) => entropyPackage.monteCarloKL(p!, q!, options),
+  },
+  {
+    name: 'categoricalKL', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['logit', 'logit'], differentiable: [0, 1],
+    output: reduced('scalar', 'rows'), fixedOptions: { temperature: 2 },
+    ...optionsOf((rank) => ({ axis: axisOption(rank), temperature: TEMPERATURE, reduction: REDUCTION })),
+    call: ([p, q], options) => entropyPackage.categoricalKL(p!, q!, options),
+  },
+  {
+    name: 'bernoulliKL', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['logit', 'logit'], differentiable: [0, 1],
+    output: reduced('scalar', 'rows'), fixedOptions: {}, ...optionsOf(() => ({ reduction: REDUCTION })),
+    call: ([p, q], options) => entropyPackage.bernoulliKL(p!, q!, options),
+  },
   {
     name: 'distillationLoss',
     inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r), labels(b, c, r)],
-    kinds: ['logit', 'logit', 'label'], output: 'scalar', ranks: [2, 2, 1], differentiable: [0, 1],
-    call: (t, s, y) => entropyPackage.distillationLoss(t!, s!, { temperature: 3, labels: y!.toInt() }),
+    kinds: ['logit', 'logit', 'label'], differentiable: [0, 1],
+    output: reduced('scalar', 'rows'), fixedOptions: { temperature: 3 },
+    ...optionsOf(() => ({ temperature: TEMPERATURE, alpha: { valid: orDefault(real(0, 1)), invalid: [-0.1, 1.5, NaN, '0.5'] }, reduction: REDUCTION })),
+    call: ([t, s, y], options) => entropyPackage.distillationLoss(t!, s!, { labels: y!, ...options }),
   },
   {
     name: 'softmaxCrossEntropy',
-    inputs: (b, c, r) => [distribution(b, c, r), logits(b, c, r), unit(1, b, r)[0] ?? []],
-    kinds: ['probability', 'logit', 'weight'], output: 'scalar', ranks: [2, 2, 1], differentiable: [0, 1, 2],
-    call: (y, z, w) => entropyPackage.softmaxCrossEntropy(y!, z!, { labelSmoothing: 0.1, weights: w! }),
+    inputs: (b, c, r) => [distribution(b, c, r), logits(b, c, r), positive(b, r)],
+    kinds: ['probability', 'logit', 'weight'], differentiable: [0, 1, 2], castsIntegers: [0], negative: { 0: 'asGiven' },
+    output: reduced('scalar', 'rows'), fixedOptions: { labelSmoothing: 0.1 },
+    ...optionsOf((rank) => ({ axis: axisOption(rank), labelSmoothing: LABEL_SMOOTHING, reduction: REDUCTION })),
+    call: ([y, z, w], options) => entropyPackage.softmaxCrossEntropy(y!, z!, { weights: w!, ...options }),
   },
   {
     name: 'sparseSoftmaxCrossEntropy',
-    inputs: (b, c, r) => [labels(b, c, r), logits(b, c, r)],
-    kinds: ['label', 'logit'], output: 'scalar', ranks: [1, 2], differentiable: [1],
-    call: (y, z) => entropyPackage.sparseSoftmaxCrossEntropy(y!.toInt(), z!, { labelSmoothing: 0.1 }),
+    inputs: (b, c, r) => [labels(b, c, r), logits(b, c, r), positive(c, r)],
+    kinds: ['label', 'logit', 'classWeight'], differentiable: [1, 2],
+    output: reduced('scalar', 'rows'), fixedOptions: { labelSmoothing: 0.1 },
+    ...optionsOf(() => ({
+      ignoreIndex: { valid: orDefault(fc.integer({ min: -200, max: 8 })), invalid: [0.5, NaN, '1'] },
+      labelSmoothing: LABEL_SMOOTHING,
+      reduction: REDUCTION,
+    })),
+    call: ([y, z, classWeights], options) => entropyPackage.sparseSoftmaxCrossEntropy(y!, z!, { classWeights: classWeights!, ...options }),
   },
-  { name: 'sigmoidCrossEntropy', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], output: 'scalar', ranks: [2, 2], differentiable: [0, 1], call: (y, z) => entropyPackage.sigmoidCrossEntropy(y!, z!, { labelSmoothing: 0.1 }) },
-  { name: 'sigmoidFocalLoss', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], output: 'scalar', ranks: [2, 2], differentiable: [0, 1], call: (y, z) => entropyPackage.sigmoidFocalLoss(y!, z!) },
-  { name: 'softmaxFocalLoss', inputs: (b, c, r) => [distribution(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], output: 'scalar', ranks: [2, 2], differentiable: [0, 1], call: (y, z) => entropyPackage.softmaxFocalLoss(y!, z!) },
-  { name: 'layers.categoricalCrossentropy', inputs: (b, c, r) => [oneHot(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1], call: (y, p) => layers.categoricalCrossentropy()(y!, p!) },
+  {
+    name: 'sigmoidCrossEntropy', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], differentiable: [0, 1],
+    castsIntegers: [0], negative: { 0: 'asGiven' },
+    output: reduced('scalar', 'elements'), fixedOptions: { labelSmoothing: 0.1 },
+    ...optionsOf(() => ({ labelSmoothing: LABEL_SMOOTHING, reduction: REDUCTION })),
+    call: ([y, z], options) => entropyPackage.sigmoidCrossEntropy(y!, z!, options),
+  },
+  {
+    name: 'sigmoidFocalLoss', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], differentiable: [0, 1],
+    castsIntegers: [0], negative: { 0: 'asGiven' },
+    output: reduced('scalar', 'elements'), fixedOptions: {},
+    ...optionsOf(() => ({ gamma: GAMMA, alpha: { valid: orDefault(fc.oneof(fc.constant(-1), real(0, 1))), invalid: [1.5, NaN, '0.25'] }, reduction: REDUCTION })),
+    call: ([y, z], options) => entropyPackage.sigmoidFocalLoss(y!, z!, options),
+  },
+  {
+    name: 'softmaxFocalLoss', inputs: (b, c, r) => [distribution(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], differentiable: [0, 1],
+    castsIntegers: [0], negative: { 0: 'asGiven' },
+    output: reduced('scalar', 'rows'), fixedOptions: {},
+    ...optionsOf((rank) => ({ axis: axisOption(rank), gamma: GAMMA, alpha: { valid: orDefault(real(0, 2)), invalid: [-0.5, NaN, '0.25'] }, reduction: REDUCTION })),
+    call: ([y, z], options) => entropyPackage.softmaxFocalLoss(y!, z!, options),
+  },
+  // The layers factories: options go to the factory, and yTrue/yPred to the loss it returns.
+  {
+    name: 'layers.categoricalCrossentropy', inputs: (b, c, r) => [oneHot(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
+    castsIntegers: [0], output: () => 'rows', fixedOptions: { labelSmoothing: 0.1 },
+    ...optionsOf((rank) => ({ fromLogits: FROM_LOGITS, axis: axisOption(rank), labelSmoothing: LABEL_SMOOTHING })),
+    call: ([y, p], options) => layers.categoricalCrossentropy(options)(y!, p!),
+  },
   {
     name: 'layers.sparseCategoricalCrossentropy',
     inputs: (b, c, r) => [labels(b, c, r), logits(b, c, r)],
-    kinds: ['label', 'logit'], output: 'perSample', ranks: [1, 2], differentiable: [1],
-    call: (y, z) => layers.sparseCategoricalCrossentropy({ fromLogits: true })(y!, z!),
+    kinds: ['label', 'logit'], differentiable: [1],
+    output: () => 'rows', fixedOptions: {},
+    ...optionsOf(() => ({ ignoreIndex: { valid: orDefault(fc.integer({ min: -200, max: 8 })), invalid: [0.5, NaN, '1'] }, labelSmoothing: LABEL_SMOOTHING })),
+    // Logits: as probabilities they would have to be in [0, 1].
+    call: ([y, z], options) => layers.sparseCategoricalCrossentropy({ ...options, fromLogits: true })(y!, z!),
   },
-  { name: 'layers.binaryCrossentropy', inputs: (b, c, r) => [unit(b, c, r), unit(b, c, r)], kinds: ['probability', 'probability'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1], call: (y, p) => layers.binaryCrossentropy()(y!, p!) },
+  {
+    name: 'layers.binaryCrossentropy', inputs: (b, c, r) => [unit(b, c, r), unit(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
+    castsIntegers: [0], output: () => 'rows', fixedOptions: { labelSmoothing: 0.1 },
+    ...optionsOf(() => ({ labelSmoothing: LABEL_SMOOTHING })),
+    call: ([y, p], options) => layers.binaryCrossentropy(options)(y!, p!),
+  },
   {
     name: 'layers.kullbackLeiblerDivergence',
     inputs: (b, c, r) => [distribution(b, c, r), logits(b, c, r)],
-    kinds: ['probability', 'logit'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1],
-    call: (y, z) => layers.kullbackLeiblerDivergence({ fromLogits: true })(y!, z!),
+    kinds: ['probability', 'logit'], differentiable: [0, 1],
+    output: () => 'rows', fixedOptions: {},
+    ...optionsOf((rank) => ({ axis: axisOption(rank) })),
+    call: ([y, z], options) => layers.kullbackLeiblerDivergence({ ...options, fromLogits: true })(y!, z!),
   },
-  { name: 'layers.categoricalFocalCrossentropy', inputs: (b, c, r) => [oneHot(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1], call: (y, p) => layers.categoricalFocalCrossentropy()(y!, p!) },
-  { name: 'layers.binaryFocalCrossentropy', inputs: (b, c, r) => [unit(b, c, r), unit(b, c, r)], kinds: ['probability', 'probability'], output: 'perSample', ranks: [2, 2], differentiable: [0, 1], call: (y, p) => layers.binaryFocalCrossentropy()(y!, p!) },
+  {
+    name: 'layers.categoricalFocalCrossentropy', inputs: (b, c, r) => [oneHot(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
+    castsIntegers: [0], output: () => 'rows', fixedOptions: {},
+    ...optionsOf((rank) => ({ axis: axisOption(rank), gamma: GAMMA, alpha: { valid: orDefault(real(0, 2)), invalid: [-0.5, NaN, '0.25'] } })),
+    call: ([y, p], options) => layers.categoricalFocalCrossentropy(options)(y!, p!),
+  },
+  {
+    name: 'layers.binaryFocalCrossentropy', inputs: (b, c, r) => [unit(b, c, r), unit(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
+    castsIntegers: [0], output: () => 'rows', fixedOptions: {},
+    ...optionsOf(() => ({ gamma: GAMMA, alpha: { valid: orDefault(fc.oneof(fc.constant(-1), real(0, 1))), invalid: [1.5, NaN, '0.25'] } })),
+    call: ([y, p], options) => layers.binaryFocalCrossentropy(options)(y!, p!),
+  },
 ];
