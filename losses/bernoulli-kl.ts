@@ -27,7 +27,8 @@ const bernoulliKLKernel: LossKernel<[Tensor, Tensor], null> = {
     const kl = tf.add(tf.sub(softplus(tf.neg(bb)), softplus(tf.neg(aa))), tf.mul(tf.sigmoid(tf.neg(aa)), tf.sub(bb, aa)));
     // For nearby logits the three terms still cancel to within a few ulps of 0;
     // the exact value is never negative, so a negative result is rounding: 0.
-    return tf.relu(kl);
+    // (Not tf.relu: the wasm backend's relu turns some NaNs, such as this one from a NaN logit, into 0.)
+    return tf.where(tf.less(kl, 0), tf.zerosLike(kl), kl);
   },
   backward(dy, [a, b]) {
     const dA = tf.mul(tf.mul(tf.sigmoid(a), tf.sigmoid(tf.neg(a))), tf.sub(a, b));

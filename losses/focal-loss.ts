@@ -93,6 +93,17 @@ function sigmoidFocalParts(labels: Tensor, logits: Tensor) {
   return { crossEntropy, m, s, oneMinusS };
 }
 
+/**
+ * A term of probabilities `p` weighted by `labels`: 0 where the label is 0 and
+ * p is a probability (NaN and negative p are not held), NaN where the label
+ * or p is negative (neither is a probability).
+ */
+function probabilityTerm(labels: Tensor, p: Tensor, value: Tensor): Tensor {
+  const held = tf.logicalAnd(tf.equal(labels, 0), tf.greaterEqual(p, 0));
+  const invalid = tf.logicalOr(tf.less(labels, 0), tf.less(p, 0));
+  return tf.where(invalid, tf.fill(value.shape, NaN), tf.where(held, tf.zerosLike(value), value));
+}
+
 /** α_t·x, held at 0 where α_t = 0: a term of weight 0 is 0, also where x is infinite. */
 function timesWeight(alphaT: Tensor, x: Tensor): Tensor {
   return tf.where(tf.equal(alphaT, 0), tf.zerosLike(x), tf.mul(alphaT, x));
@@ -276,7 +287,7 @@ export function softmaxFocalLoss(
  */
 const softmaxFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs & { readonly axis: number }> = {
   forward([labels, p], { gamma, alpha, axis }) {
-    const terms = zeroWhereNoLabel(labels, tf.mul(tf.mul(tf.pow(tf.sub(1, p), gamma), labels), tf.log(p)));
+    const terms = probabilityTerm(labels, p, tf.mul(tf.mul(tf.pow(tf.sub(1, p), gamma), labels), tf.log(p)));
     return timesMinusAlpha(alpha, safeSum(terms, axis));
   },
   backward(dy, [labels, p], { gamma, alpha, axis }) {
@@ -292,10 +303,11 @@ const softmaxFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
   },
 };
 
-/** −[y·log p + (1 − y)·log(1 − p)], each term 0 where its label weight is 0. */
+/** −[y·log p + (1 − y)·log(1 − p)], each term 0 where its label weight is 0, NaN where a weight or probability is negative. */
 function binaryCrossEntropyOfProbabilities(labels: Tensor, p: Tensor): Tensor {
-  const positive = zeroWhereNoLabel(labels, tf.mul(labels, tf.neg(tf.log(p))));
-  const negative = zeroWhereNoLabel(tf.sub(1, labels), tf.mul(tf.sub(1, labels), tf.neg(tf.log1p(tf.neg(p)))));
+  const positive = probabilityTerm(labels, p, tf.mul(labels, tf.neg(tf.log(p))));
+  const oneMinusP = tf.sub(1, p);
+  const negative = probabilityTerm(tf.sub(1, labels), oneMinusP, tf.mul(tf.sub(1, labels), tf.neg(tf.log1p(tf.neg(p)))));
   return tf.add(positive, negative);
 }
 

@@ -285,7 +285,8 @@ function freeBitsKL(perDimension: Tensor, freeBits: number): Tensor {
   // An empty batch has batch mean 0 (then floored at λ), as a mean over nothing elsewhere.
   const batchMean = tf.div(safeSum(tf.reshape(perDimension, [rows, latent]), 0), Math.max(rows, 1));
   // λ first: on a tie tfjs's maximum gives the gradient to its first argument, the constant.
-  return safeSum(tf.maximum(tf.scalar(freeBits), batchMean));
+  // A NaN batch mean stays NaN (the wasm backend's maximum would give λ).
+  return safeSum(tf.where(tf.isNaN(batchMean), batchMean, tf.maximum(tf.scalar(freeBits), batchMean)));
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   assertKnownOptions,
   assertLabelsInRange,
   formatShape,
+  integerOption,
   numberInRange,
   resolveAxis,
   toFloatTensor,
@@ -238,10 +239,7 @@ export function sparseSoftmaxCrossEntropy(
   const fn = 'sparseSoftmaxCrossEntropy';
   assertKnownOptions(fn, options, ['ignoreIndex', 'labelSmoothing', 'classWeights', 'weights', 'reduction']);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const { ignoreIndex } = options;
-  if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) {
-    throw new Error(`${fn}: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
-  }
+  const ignoreIndex = options.ignoreIndex === undefined ? undefined : integerOption(fn, 'ignoreIndex', options.ignoreIndex);
   const smoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.

@@ -133,6 +133,14 @@ export function assertKnownOptions(fn: string, options: object, known: readonly 
   }
 }
 
+/** Returns `value` if it is an integer (a number), else throws naming the option. */
+export function integerOption(fn: string, name: string, value: number): number {
+  if (!Number.isInteger(value)) {
+    throw new Error(`${fn}: ${name} must be an integer, got ${String(value)}`);
+  }
+  return value;
+}
+
 /**
  * Returns `x` as an int32 tensor of class indices. A float tensor is
  * rejected (class indices must be integers: cast with `tf.cast(x, 'int32')`
@@ -191,14 +199,19 @@ export function assertBroadcastsTo(fn: string, arg: string, x: Tensor, shape: re
 /**
  * Dense labels for a loss on `logits`: float32 of the logits' shape. int32
  * and bool labels (one-hot, as `tf.oneHot` returns, or 0/1 targets) are cast
- * to float32; they take no gradient.
+ * to float32; they take no gradient. `names` are the two arguments' names in
+ * messages (`['yTrue', 'yPred']` in the tfjs-layers adapters).
  *
  * Call it inside `tf.tidy`.
  */
-export function toLabelsLike(fn: string, labels: Tensor | TensorLike, logits: Tensor): Tensor {
-  const isIntegral = labels instanceof tf.Tensor && (labels.dtype === 'int32' || labels.dtype === 'bool');
-  const y = isIntegral ? tf.cast(labels, 'float32') : toFloatTensor(fn, 'labels', labels);
-  assertSameShape(fn, 'labels', y, 'logits', logits);
+export function toLabelsLike(fn: string, labels: Tensor | TensorLike, logits: Tensor, names: readonly [string, string] = ['labels', 'logits']): Tensor {
+  const [labelsName, logitsName] = names;
+  if (labels instanceof tf.Tensor && (labels.dtype === 'int32' || labels.dtype === 'bool')) {
+    assertSameShape(fn, labelsName, labels, logitsName, logits);
+    return tf.cast(labels, 'float32');
+  }
+  const y = toFloatTensor(fn, labelsName, labels);
+  assertSameShape(fn, labelsName, y, logitsName, logits);
   return y;
 }
 

@@ -24,13 +24,15 @@ import { sigmoidCrossEntropy } from '../../losses/sigmoid-cross-entropy.js';
 import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy, toClassWeights } from '../../losses/softmax-cross-entropy.js';
 import {
   assertBroadcastsTo,
+  assertHasAxis,
   assertKnownOptions,
   assertLabelsInRange,
-  assertSameShape,
   formatShape,
+  integerOption,
   numberInRange,
   resolveAxis,
   toFloatTensor,
+  toLabelsLike,
 } from '../validate.js';
 import { broadcastTo } from '../broadcast.js';
 import { acceptsClassIndices } from './sparse-targets.js';
@@ -51,6 +53,16 @@ function checkFactoryOptions(fn: string, options: object, known: readonly string
     throw new Error(`${fn}: fromLogits must be a boolean, got ${String(fromLogits)}`);
   }
   return fromLogits;
+}
+
+/**
+ * `yTrue` as float32 (int32 and bool targets cast) and `yPred` as a float32
+ * tensor of the same shape: the checks every dense loss here makes first, so
+ * that messages name the layers loss and `yTrue`/`yPred`, not the twin it delegates to.
+ */
+function denseInputs(fn: string, yTrue: Tensor, yPred: Tensor): [Tensor, Tensor] {
+  const predictions = toFloatTensor(fn, 'yPred', yPred);
+  return [toLabelsLike(fn, yTrue, predictions, ['yTrue', 'yPred']), predictions];
 }
 
 /** The per-sample mean over the last axis, as Keras reduces elementwise binary losses. */
@@ -80,37 +92,37 @@ export interface CategoricalCrossentropyOptions extends FromLogits {
 export function categoricalCrossentropy(options: CategoricalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.categoricalCrossentropy';
   const fromLogits = checkFactoryOptions(fn, options, ['labelSmoothing', 'classWeights', 'axis']);
-  const { fromLogits: _, ...twin } = options;
+  const labelSmoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
+  const axis = integerOption(fn, 'axis', options.axis ?? -1);
   return (yTrue, yPred) =>
-    tf.tidy(() =>
-      fromLogits
-        ? softmaxCrossEntropy(yTrue, yPred, { ...twin, reduction: 'none' })
-        : probabilityCrossEntropy(fn, yTrue, yPred, twin),
-    );
+    tf.tidy(() => {
+      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
+      const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
+      const classWeights = toClassWeights(fn, options.classWeights, predictions.shape[classAxis] as number);
+      const twin = { labelSmoothing, axis: classAxis, ...(classWeights && { classWeights }) };
+      return fromLogits
+        ? softmaxCrossEntropy(targets, predictions, { ...twin, reduction: 'none' })
+        : probabilityCrossEntropy(targets, predictions, twin);
+    });
 }
 
 /**
  * −Σ_c c_c·y′_c·log p_c along `axis`, y′ = (1 − ε)·y + ε/C: the categorical
  * cross-entropy of probabilities with `softmaxCrossEntropy`'s options, through
  * the information measure `crossEntropy` (so 0·log 0 = 0 in value and gradient).
+ * Inputs and options are already checked: float32 tensors of one shape, a
+ * non-negative `axis`, `[C]` class weights.
  */
 function probabilityCrossEntropy(
-  fn: string,
   targets: Tensor,
   probabilities: Tensor,
-  { labelSmoothing = 0, classWeights, axis = -1 }: Omit<CategoricalCrossentropyOptions, 'fromLogits'>,
+  { labelSmoothing, classWeights, axis }: { labelSmoothing: number; classWeights?: Tensor; axis: number },
 ): Tensor {
-  // Every check before the first op (a throw after recorded ops would leak their saved tensors).
-  const classAxis = resolveAxis(fn, 'yPred', probabilities, axis);
-  const classes = probabilities.shape[classAxis] as number;
-  const smoothing = numberInRange(fn, 'labelSmoothing', labelSmoothing, 0, 1);
-  const weights = toClassWeights(fn, classWeights, classes);
-  assertSameShape(fn, 'yTrue', targets, 'yPred', probabilities);
-
-  const smoothed = smoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - smoothing), smoothing / classes);
-  if (weights === undefined) return crossEntropy(smoothed, probabilities, { axis: classAxis });
-  const shape = probabilities.shape.map((size, i) => (i === classAxis ? size : 1));
-  return crossEntropy(tf.mul(smoothed, broadcastTo(tf.reshape(weights, shape), smoothed.shape)), probabilities, { axis: classAxis });
+  const classes = probabilities.shape[axis] as number;
+  const smoothed = labelSmoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - labelSmoothing), labelSmoothing / classes);
+  if (classWeights === undefined) return crossEntropy(smoothed, probabilities, { axis });
+  const shape = probabilities.shape.map((size, i) => (i === axis ? size : 1));
+  return crossEntropy(tf.mul(smoothed, broadcastTo(tf.reshape(classWeights, shape), smoothed.shape)), probabilities, { axis });
 }
 
 /** Options of {@link sparseCategoricalCrossentropy}. */
@@ -143,17 +155,21 @@ export interface SparseCategoricalCrossentropyOptions extends FromLogits {
 export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.sparseCategoricalCrossentropy';
   const fromLogits = checkFactoryOptions(fn, options, ['ignoreIndex', 'labelSmoothing', 'classWeights']);
-  const { fromLogits: _, ...twin } = options;
-  const { ignoreIndex, ...categorical } = twin;
+  const ignoreIndex = options.ignoreIndex === undefined ? undefined : integerOption(fn, 'ignoreIndex', options.ignoreIndex);
+  const labelSmoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
   return acceptsClassIndices((yTrue: Tensor, yPred: Tensor) =>
     tf.tidy(() => {
-      const indices = classIndices(fn, yTrue, yPred, ignoreIndex);
-      if (fromLogits) return sparseSoftmaxCrossEntropy(indices, yPred, { ...twin, reduction: 'none' });
+      const predictions = toFloatTensor(fn, 'yPred', yPred);
+      assertHasAxis(fn, 'yPred', predictions);
+      const classes = predictions.shape[predictions.rank - 1] as number;
+      const classWeights = toClassWeights(fn, options.classWeights, classes);
+      const indices = classIndices(fn, yTrue, predictions, ignoreIndex);
+      const twin = { labelSmoothing, ...(classWeights && { classWeights }) };
+      if (fromLogits) return sparseSoftmaxCrossEntropy(indices, predictions, { ...twin, ...(ignoreIndex !== undefined && { ignoreIndex }), reduction: 'none' });
       // Probabilities: the categorical loss of one-hot targets, 0 where the label is ignored.
-      const classes = yPred.shape[yPred.rank - 1] as number;
       const kept = ignoreIndex === undefined ? tf.onesLike(indices) : tf.notEqual(indices, ignoreIndex);
       const oneHot = tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, classes, 1, 'int32')), 'float32');
-      return tf.mul(probabilityCrossEntropy(fn, oneHot, yPred, categorical), tf.cast(kept, 'float32'));
+      return tf.mul(probabilityCrossEntropy(oneHot, predictions, { ...twin, axis: predictions.rank - 1 }), tf.cast(kept, 'float32'));
     }),
   );
 }
@@ -172,6 +188,9 @@ function classIndices(fn: string, yTrue: Tensor, yPred: Tensor, ignoreIndex: num
       `${fn}: targets ${formatShape(yTrue.shape)} must be class indices of shape ${formatShape(expected)} ` +
         `(or ${formatShape([...expected, 1])}) for predictions ${formatShape(yPred.shape)}`,
     );
+  }
+  if (yTrue.dtype !== 'float32' && yTrue.dtype !== 'int32') {
+    throw new Error(`${fn}: targets must be float32 or int32 class indices, got ${yTrue.dtype} ${formatShape(yTrue.shape)}`);
   }
   // Checked from the values, before any op (see toSampleWeights).
   const values = yTrue.dataSync();
@@ -205,37 +224,35 @@ export interface BinaryCrossentropyOptions extends FromLogits {
 export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryCrossentropy';
   const fromLogits = checkFactoryOptions(fn, options, ['posWeight', 'labelSmoothing']);
-  const { fromLogits: _, ...twin } = options;
+  const labelSmoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
   return (yTrue, yPred) =>
-    tf.tidy(() =>
-      meanOverLastAxis(
+    tf.tidy(() => {
+      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
+      const posWeight = options.posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', options.posWeight);
+      if (posWeight !== undefined) assertBroadcastsTo(fn, 'posWeight', posWeight, predictions.shape, 'yPred');
+      const twin = { labelSmoothing, ...(posWeight && { posWeight }) };
+      return meanOverLastAxis(
         fromLogits
-          ? sigmoidCrossEntropy(yTrue, yPred, { ...twin, reduction: 'none' })
-          : probabilityBinaryCrossEntropy(fn, yTrue, yPred, twin),
-      ),
-    );
+          ? sigmoidCrossEntropy(targets, predictions, { ...twin, reduction: 'none' })
+          : probabilityBinaryCrossEntropy(targets, predictions, twin),
+      );
+    });
 }
 
 /**
  * −[w·y′·log p + (1 − y′)·log(1 − p)] elementwise, y′ = y(1 − ε) + ε/2: the
  * binary cross-entropy of probabilities, as `crossEntropy` over the two
  * outcomes (p, 1 − p), so a term with zero label weight is 0 and its
- * gradient too, exactly at p = 0 and 1.
+ * gradient too, exactly at p = 0 and 1. Inputs and options are already
+ * checked (float32 tensors of one shape, a `posWeight` that broadcasts).
  */
 function probabilityBinaryCrossEntropy(
-  fn: string,
   targets: Tensor,
   probabilities: Tensor,
-  { posWeight, labelSmoothing = 0 }: Omit<BinaryCrossentropyOptions, 'fromLogits'>,
+  { posWeight, labelSmoothing }: { posWeight?: Tensor; labelSmoothing: number },
 ): Tensor {
-  // Every check before the first op (a throw after recorded ops would leak their saved tensors).
-  const smoothing = numberInRange(fn, 'labelSmoothing', labelSmoothing, 0, 1);
-  const weight = posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', posWeight);
-  if (weight !== undefined) assertBroadcastsTo(fn, 'posWeight', weight, probabilities.shape, 'yPred');
-  assertSameShape(fn, 'yTrue', targets, 'yPred', probabilities);
-
-  const y = smoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - smoothing), smoothing / 2);
-  const positive = weight === undefined ? y : tf.mul(y, broadcastTo(weight, y.shape));
+  const y = labelSmoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - labelSmoothing), labelSmoothing / 2);
+  const positive = posWeight === undefined ? y : tf.mul(y, broadcastTo(posWeight, y.shape));
   return crossEntropy(tf.stack([positive, tf.sub(1, y)], -1), tf.stack([probabilities, tf.sub(1, probabilities)], -1));
 }
 
@@ -259,13 +276,15 @@ export interface KullbackLeiblerDivergenceOptions extends FromLogits {
 export function kullbackLeiblerDivergence(options: KullbackLeiblerDivergenceOptions = {}): LayersLoss {
   const fn = 'layers.kullbackLeiblerDivergence';
   const fromLogits = checkFactoryOptions(fn, options, ['axis']);
-  const axis = options.axis ?? -1;
+  const axis = integerOption(fn, 'axis', options.axis ?? -1);
   return (yTrue, yPred) =>
-    tf.tidy(() =>
-      fromLogits
-        ? tf.sub(softmaxCrossEntropy(yTrue, yPred, { axis, reduction: 'none' }), entropy(yTrue, { axis }))
-        : klDivergence(yTrue, yPred, { axis }),
-    );
+    tf.tidy(() => {
+      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
+      const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
+      return fromLogits
+        ? tf.sub(softmaxCrossEntropy(targets, predictions, { axis: classAxis, reduction: 'none' }), entropy(targets, { axis: classAxis }))
+        : klDivergence(targets, predictions, { axis: classAxis });
+    });
 }
 
 /** Options of {@link categoricalFocalCrossentropy}. */
@@ -290,13 +309,17 @@ export interface CategoricalFocalCrossentropyOptions extends FromLogits {
 export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.categoricalFocalCrossentropy';
   const fromLogits = checkFactoryOptions(fn, options, ['gamma', 'alpha', 'axis']);
-  const { fromLogits: _, ...twin } = options;
+  const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
+  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, 0, Infinity);
+  const axis = integerOption(fn, 'axis', options.axis ?? -1);
   return (yTrue, yPred) =>
-    tf.tidy(() =>
-      fromLogits
-        ? softmaxFocalLoss(yTrue, yPred, { ...twin, reduction: 'none' })
-        : softmaxFocalOfProbabilities(fn, yTrue, yPred, twin),
-    );
+    tf.tidy(() => {
+      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
+      const twin = { gamma, alpha, axis: resolveAxis(fn, 'yPred', predictions, axis) };
+      return fromLogits
+        ? softmaxFocalLoss(targets, predictions, { ...twin, reduction: 'none' })
+        : softmaxFocalOfProbabilities(fn, targets, predictions, twin);
+    });
 }
 
 /** Options of {@link binaryFocalCrossentropy}. */
@@ -320,13 +343,17 @@ export interface BinaryFocalCrossentropyOptions extends FromLogits {
 export function binaryFocalCrossentropy(options: BinaryFocalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryFocalCrossentropy';
   const fromLogits = checkFactoryOptions(fn, options, ['gamma', 'alpha']);
-  const { fromLogits: _, ...twin } = options;
+  const twin = {
+    gamma: numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity),
+    alpha: numberInRange(fn, 'alpha', options.alpha ?? 0.25, -Infinity, 1),
+  };
   return (yTrue, yPred) =>
-    tf.tidy(() =>
-      meanOverLastAxis(
+    tf.tidy(() => {
+      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
+      return meanOverLastAxis(
         fromLogits
-          ? sigmoidFocalLoss(yTrue, yPred, { ...twin, reduction: 'none' })
-          : sigmoidFocalOfProbabilities(fn, yTrue, yPred, twin),
-      ),
-    );
+          ? sigmoidFocalLoss(targets, predictions, { ...twin, reduction: 'none' })
+          : sigmoidFocalOfProbabilities(fn, targets, predictions, twin),
+      );
+    });
 }

@@ -1,7 +1,8 @@
 /**
  * The packed package works for its users: `npm pack`, install the tarball
- * next to @tensorflow/tfjs in a fresh project, then import it from an ES
- * module and require it from CommonJS, and compute the worked example.
+ * next to @tensorflow/tfjs in a fresh project with the README's own install
+ * line, then run the README's quick start, import it from an ES module and
+ * require it from CommonJS, and compute the worked example.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,25 @@ const root = resolve(import.meta.dirname, '../..');
 const tfjsVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies['@tensorflow/tfjs'];
 const run = (command: string, args: string[], cwd: string) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+/** The first code block of the given language after a README heading. */
+function readmeBlock(heading: string, language: string): string {
+  const section = readme.split(`\n## ${heading}\n`)[1];
+  const block = section && new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(section);
+  if (!block) throw new Error(`README: no \`\`\`${language} block under '## ${heading}'`);
+  return block[1]!;
+}
+
+/** The README's install line as arguments, with the package name replaced by the tarball's path. */
+function installArguments(tarball: string): string[] {
+  const line = readmeBlock('Install', 'sh').trim();
+  const words = line.split(/\s+/);
+  if (words[0] !== 'npm' || words[1] !== 'install' || !words.includes('tfjs-entropy')) {
+    throw new Error(`README: the install line is not 'npm install tfjs-entropy …': ${line}`);
+  }
+  return [...words.slice(1).map((word) => (word === 'tfjs-entropy' ? tarball : word)), '--no-audit', '--no-fund', '--prefer-offline'];
+}
 
 // Prints as JSON: the worked example (H(R,S) in nats and bits, both KLs, H(R)), a gradient check,
 // whether a tiny model.fit with our loss lowers its loss, and the layer-class checks.
@@ -57,7 +77,9 @@ describe('the packed package', () => {
     const consumer = join(workDir, 'consumer');
     run('mkdir', ['-p', consumer], workDir);
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `@tensorflow/tfjs@${tfjsVersion}`], consumer);
+    // The README's line, literally: the newest @tensorflow/tfjs our peer range allows, as a user gets.
+    run('npm', installArguments(tarball), consumer);
+    writeFileSync(join(consumer, 'quick-start.mjs'), readmeBlock('Quick start', 'ts'));
     writeFileSync(
       join(consumer, 'esm.mjs'),
       script("import * as tf from '@tensorflow/tfjs';\nimport * as entropy from 'tfjs-entropy';\nimport * as layersEntry from 'tfjs-entropy/layers';"),
@@ -125,6 +147,31 @@ console.log(JSON.stringify([history.history.loss[0], tf.serialization.getRegiste
 
   test('the types resolve for a TypeScript consumer using node10 module resolution', () => {
     run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], join(workDir, 'consumer'));
+  });
+
+  test('the installed @tensorflow/tfjs is within the peer range the package was tested with', () => {
+    const installed = JSON.parse(readFileSync(join(workDir, 'consumer', 'node_modules', '@tensorflow', 'tfjs', 'package.json'), 'utf8')).version;
+    expect(installed.split('.')[0]).toBe(tfjsVersion.replace(/^\D*/, '').split('.')[0]);
+  });
+
+  test('the README quick start runs against the installed package and prints the values its comments give', () => {
+    const code = readmeBlock('Quick start', 'ts');
+    // Each `.print(); // [a, b]` comment, in order, against each printed tensor.
+    const expected = [...code.matchAll(/\.print\(\);\s*\/\/ (\[[^\]]*\])?/g)].map((m) => m[1]);
+    const printed = run('node', ['quick-start.mjs'], join(workDir, 'consumer'))
+      .split(/^Tensor$/m)
+      .slice(1)
+      .map((block) => (block.match(/-?\d+(\.\d+)?(e-?\d+)?/g) ?? []).map(Number));
+    expect(printed).toHaveLength(expected.length);
+    expected.forEach((comment, i) => {
+      if (comment === undefined) return;
+      const numbers = comment.slice(1, -1).split(',').map((x) => x.trim());
+      expect(printed[i]).toHaveLength(numbers.length);
+      numbers.forEach((text, k) => {
+        const decimals = text.split('.')[1]?.length ?? 0;
+        expect(Math.abs(printed[i]![k]! - Number(text)), `print ${i + 1}, entry ${k}: ${printed[i]![k]} vs ${text}`).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-12);
+      });
+    });
   });
 
   test.each(['esm.mjs', 'cjs.cjs'])('%s imports it next to @tensorflow/tfjs and computes the worked example', (file) => {

@@ -37,6 +37,8 @@ export interface PublicCase {
   readonly differentiable: readonly number[];
   /** The inputs that also accept int32 and bool tensors (one-hot or 0/1 targets), cast to float32. */
   readonly castsIntegers?: readonly number[];
+  /** The label inputs that also accept float32 tensors holding integers (tfjs-layers passes targets as float32). */
+  readonly floatLabels?: readonly number[];
   /** What a negative entry does, for each 'probability' input (default 'nan'). */
   readonly negative?: Readonly<Record<number, NegativeProbability>>;
   /** Inputs the value does not depend on (a NaN there changes nothing). */
@@ -281,7 +283,7 @@ export const publicCases: readonly PublicCase[] = [
   {
     name: 'layers.sparseCategoricalCrossentropy',
     inputs: (b, c, r) => [labels(b, c, r), logits(b, c, r)],
-    kinds: ['label', 'logit'], differentiable: [1],
+    kinds: ['label', 'logit'], differentiable: [1], floatLabels: [0],
     output: () => 'rows', fixedOptions: {},
     ...optionsOf(() => ({ ignoreIndex: { valid: orDefault(fc.integer({ min: -200, max: 8 })), invalid: [0.5, NaN, '1'] }, labelSmoothing: LABEL_SMOOTHING })),
     // Logits: as probabilities they would have to be in [0, 1].
@@ -296,7 +298,7 @@ export const publicCases: readonly PublicCase[] = [
   {
     name: 'layers.kullbackLeiblerDivergence',
     inputs: (b, c, r) => [distribution(b, c, r), logits(b, c, r)],
-    kinds: ['probability', 'logit'], differentiable: [0, 1],
+    kinds: ['probability', 'logit'], differentiable: [0, 1], castsIntegers: [0],
     output: () => 'rows', fixedOptions: {},
     ...optionsOf((rank) => ({ axis: axisOption(rank) })),
     call: ([y, z], options) => layers.kullbackLeiblerDivergence({ ...options, fromLogits: true })(y!, z!),
