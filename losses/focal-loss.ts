@@ -95,18 +95,18 @@ function sigmoidFocalParts(labels: Tensor, logits: Tensor) {
 
 /**
  * A term of probabilities `p` weighted by `labels`: 0 where the label is 0 and
- * p is a probability (NaN and negative p are not held), NaN where the label
- * or p is negative (neither is a probability).
+ * p is a probability (≥ 0), NaN where p is negative (its log is), even at a
+ * label of 0. Labels only weigh the log and are used as given.
  */
 function probabilityTerm(labels: Tensor, p: Tensor, value: Tensor): Tensor {
   const held = tf.logicalAnd(tf.equal(labels, 0), tf.greaterEqual(p, 0));
-  const invalid = tf.logicalOr(tf.less(labels, 0), tf.less(p, 0));
-  return tf.where(invalid, tf.fill(value.shape, NaN), tf.where(held, tf.zerosLike(value), value));
+  return tf.where(tf.less(p, 0), tf.fill(value.shape, NaN), tf.where(held, tf.zerosLike(value), value));
 }
 
-/** α_t·x, held at 0 where α_t = 0: a term of weight 0 is 0, also where x is infinite. */
+/** α_t·x, held at 0 where α_t = 0: a term of weight 0 is 0, also where x is infinite (not where x is NaN). */
 function timesWeight(alphaT: Tensor, x: Tensor): Tensor {
-  return tf.where(tf.equal(alphaT, 0), tf.zerosLike(x), tf.mul(alphaT, x));
+  const held = tf.logicalAnd(tf.equal(alphaT, 0), tf.logicalNot(tf.isNaN(x)));
+  return tf.where(held, tf.zerosLike(x), tf.mul(alphaT, x));
 }
 
 /** −α·x, exactly 0 for α = 0 (the loss is 0 then, even where x is infinite; the backward passes return zeros too). */
@@ -303,7 +303,7 @@ const softmaxFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
   },
 };
 
-/** −[y·log p + (1 − y)·log(1 − p)], each term 0 where its label weight is 0, NaN where a weight or probability is negative. */
+/** −[y·log p + (1 − y)·log(1 − p)], each term 0 where its label weight is 0, NaN where a probability (p or 1 − p) is negative. */
 function binaryCrossEntropyOfProbabilities(labels: Tensor, p: Tensor): Tensor {
   const positive = probabilityTerm(labels, p, tf.mul(labels, tf.neg(tf.log(p))));
   const oneMinusP = tf.sub(1, p);

@@ -73,11 +73,6 @@ function heldAtZero(p: Tensor, q: Tensor): Tensor {
   return tf.logicalAnd(tf.equal(p, 0), tf.greaterEqual(q, 0));
 }
 
-/** `value`, with NaN where `p` is negative. */
-function nanWhereNegative(p: Tensor, value: Tensor): Tensor {
-  return tf.where(tf.less(p, 0), tf.fill(value.shape, NaN), value);
-}
-
 /** φ'(x) = log x + 1, taken as 0 at x = 0 (see the module doc). */
 function xLogXDerivative(x: Tensor, logX: Tensor = tf.log(zeroSafe(x))): Tensor {
   return zeroWhere(tf.equal(x, 0), tf.add(logX, 1));
@@ -134,9 +129,8 @@ const entropyKernel: LossKernel<[Tensor], MeasureAttrs> = {
 /** H(p, q) = −Σ p log q. ∂/∂p = −log q; ∂/∂q = −p/q. */
 const crossEntropyKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
   forward([p, q], { axis, lnBase }) {
-    // The mask turns 0·log 0 (NaN in float arithmetic) into 0. A negative p is
-    // no probability: NaN, as it is in H(p) and D_KL(p ‖ q), though p log q would be finite.
-    const terms = nanWhereNegative(p, zeroWhere(heldAtZero(p, q), tf.mul(p, tf.neg(tf.log(q)))));
+    // The mask turns 0·log 0 (NaN in float arithmetic) into 0.
+    const terms = zeroWhere(heldAtZero(p, q), tf.mul(p, tf.neg(tf.log(q))));
     return tf.div(safeSum(terms, axis), lnBase);
   },
   backward(dy, [p, q], attrs) {

@@ -1,6 +1,6 @@
 /** Rows of the README's bad-input catalogue not pinned elsewhere. */
 import { expect, test } from 'vitest';
-import { crossEntropy, klDivergence, layers } from '../src/index.js';
+import { crossEntropy, klDivergence, layers, sigmoidFocalLoss } from '../src/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { take } from './support/tensors.js';
 
@@ -22,4 +22,34 @@ test('an option set to null is an error, not its default: leave it out (or pass 
     "layers.categoricalCrossentropy: option 'labelSmoothing' is null",
   );
   expect(take(klDivergence([0.5, 0.5], [0.25, 0.75], { base: undefined } as never))[0]).toBeCloseTo(take(klDivergence([0.5, 0.5], [0.25, 0.75]))[0]!, 7);
+});
+
+test('a weight of 0 in a focal loss does not hide a NaN or a negative probability', () => {
+  // α = 1 gives α_t = 0 at a label of 0.
+  expect(take(sigmoidFocalLoss([[0, 1]], [[NaN, 1]], { alpha: 1, reduction: 'none' }))[0]).toBeNaN();
+  const loss = layers.binaryFocalCrossentropy({ alpha: 1 });
+  expect(tf.tidy(() => loss(tf.tensor2d([[0, 1]]), tf.tensor2d([[-0.2, 0.5]])).dataSync()[0])).toBeNaN();
+});
+
+test('negative weights of a log (targets, posWeight, class weights) are used as given; a negative probability under a log is NaN', () => {
+  // −[w·y·log p + (1 − y)·log(1 − p)] averaged: (log 0.3 − log 0.6)/2 with w = −1, y = [1, 0], p = [0.3, 0.4].
+  const binary = layers.binaryCrossentropy({ posWeight: -1 });
+  expect(tf.tidy(() => binary(tf.tensor2d([[1, 0]]), tf.tensor2d([[0.3, 0.4]])).dataSync()[0])).toBeCloseTo((Math.log(0.3) - Math.log(0.6)) / 2, 6);
+  // −Σ p log q with p = (−0.5, 1.5), q = (0.5, 0.5): −(−0.5 + 1.5)·log 0.5.
+  expect(take(crossEntropy([-0.5, 1.5], [0.5, 0.5]))[0]).toBeCloseTo(Math.log(2), 6);
+  expect(take(crossEntropy([0.5, 0.5], [-0.5, 1.5]))[0]).toBeNaN();
+  expect(take(klDivergence([-0.5, 1.5], [0.5, 0.5]))[0]).toBeNaN();
+});
+
+test('the layers losses of logits name themselves for an empty class axis', () => {
+  const empty = () => [tf.zeros([2, 0]), tf.zeros([2, 0])] as const;
+  for (const [name, loss] of [
+    ['layers.categoricalCrossentropy', layers.categoricalCrossentropy({ fromLogits: true })],
+    ['layers.categoricalFocalCrossentropy', layers.categoricalFocalCrossentropy({ fromLogits: true })],
+    ['layers.kullbackLeiblerDivergence', layers.kullbackLeiblerDivergence({ fromLogits: true })],
+  ] as const) {
+    expect(() => tf.tidy(() => loss(...empty()))).toThrow(`${name}: logits [2,0] have no classes along axis 1`);
+  }
+  const sparse = layers.sparseCategoricalCrossentropy({ fromLogits: true });
+  expect(() => tf.tidy(() => sparse(tf.zeros([0]), tf.zeros([0, 0])))).toThrow('layers.sparseCategoricalCrossentropy: logits [0,0] have no classes');
 });

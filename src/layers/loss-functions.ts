@@ -25,6 +25,7 @@ import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy, toClassWeights } from '
 import {
   assertBroadcastsTo,
   assertHasAxis,
+  assertHasClasses,
   assertKnownOptions,
   assertLabelsInRange,
   formatShape,
@@ -98,6 +99,7 @@ export function categoricalCrossentropy(options: CategoricalCrossentropyOptions 
     tf.tidy(() => {
       const [targets, predictions] = denseInputs(fn, yTrue, yPred);
       const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
+      if (fromLogits) assertHasClasses(fn, predictions, classAxis);
       const classWeights = toClassWeights(fn, options.classWeights, predictions.shape[classAxis] as number);
       const twin = { labelSmoothing, axis: classAxis, ...(classWeights && { classWeights }) };
       return fromLogits
@@ -161,6 +163,7 @@ export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossent
     tf.tidy(() => {
       const predictions = toFloatTensor(fn, 'yPred', yPred);
       assertHasAxis(fn, 'yPred', predictions);
+      if (fromLogits) assertHasClasses(fn, predictions, predictions.rank - 1);
       const classes = predictions.shape[predictions.rank - 1] as number;
       const classWeights = toClassWeights(fn, options.classWeights, classes);
       const indices = classIndices(fn, yTrue, predictions, ignoreIndex);
@@ -281,6 +284,7 @@ export function kullbackLeiblerDivergence(options: KullbackLeiblerDivergenceOpti
     tf.tidy(() => {
       const [targets, predictions] = denseInputs(fn, yTrue, yPred);
       const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
+      if (fromLogits) assertHasClasses(fn, predictions, classAxis);
       return fromLogits
         ? tf.sub(softmaxCrossEntropy(targets, predictions, { axis: classAxis, reduction: 'none' }), entropy(targets, { axis: classAxis }))
         : klDivergence(targets, predictions, { axis: classAxis });
@@ -316,6 +320,7 @@ export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentro
     tf.tidy(() => {
       const [targets, predictions] = denseInputs(fn, yTrue, yPred);
       const twin = { gamma, alpha, axis: resolveAxis(fn, 'yPred', predictions, axis) };
+      if (fromLogits) assertHasClasses(fn, predictions, twin.axis);
       return fromLogits
         ? softmaxFocalLoss(targets, predictions, { ...twin, reduction: 'none' })
         : softmaxFocalOfProbabilities(fn, targets, predictions, twin);

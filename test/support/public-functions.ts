@@ -24,7 +24,7 @@ export type Options = Record<string, unknown>;
 /** What a call returns: one value per distribution ('rows'), per entry ('elements'), or a scalar. */
 export type OutputKind = 'rows' | 'elements' | 'scalar';
 
-/** What a negative entry of a probability input gives: NaN in its row, or the formula's value (a weight of a log). */
+/** What a negative entry of a probability input gives: NaN in its row (it is under a log), or the formula's value (it only weighs a log). */
 export type NegativeProbability = 'nan' | 'asGiven';
 
 export interface PublicCase {
@@ -167,7 +167,7 @@ export const publicCases: readonly PublicCase[] = [
     call: ([p], options) => entropyPackage.entropy(p!, options),
   },
   {
-    name: 'crossEntropy', inputs: (b, c, r) => [distribution(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
+    name: 'crossEntropy', inputs: (b, c, r) => [distribution(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1], negative: { 0: 'asGiven' },
     output: () => 'rows', fixedOptions: {}, ...measureOptions,
     call: ([p, q], options) => entropyPackage.crossEntropy(p!, q!, options),
   },
@@ -276,7 +276,7 @@ export const publicCases: readonly PublicCase[] = [
   // The layers factories: options go to the factory, and yTrue/yPred to the loss it returns.
   {
     name: 'layers.categoricalCrossentropy', inputs: (b, c, r) => [oneHot(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
-    castsIntegers: [0], output: () => 'rows', fixedOptions: { labelSmoothing: 0.1 },
+    castsIntegers: [0], negative: { 0: 'asGiven' }, output: () => 'rows', fixedOptions: { labelSmoothing: 0.1 },
     ...optionsOf((rank) => ({ fromLogits: FROM_LOGITS, axis: axisOption(rank), labelSmoothing: LABEL_SMOOTHING })),
     call: ([y, p], options) => layers.categoricalCrossentropy(options)(y!, p!),
   },
@@ -291,7 +291,7 @@ export const publicCases: readonly PublicCase[] = [
   },
   {
     name: 'layers.binaryCrossentropy', inputs: (b, c, r) => [unit(b, c, r), unit(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
-    castsIntegers: [0], output: () => 'rows', fixedOptions: { labelSmoothing: 0.1 },
+    castsIntegers: [0], negative: { 0: 'asGiven' }, output: () => 'rows', fixedOptions: { labelSmoothing: 0.1 },
     ...optionsOf(() => ({ labelSmoothing: LABEL_SMOOTHING })),
     call: ([y, p], options) => layers.binaryCrossentropy(options)(y!, p!),
   },
@@ -305,13 +305,13 @@ export const publicCases: readonly PublicCase[] = [
   },
   {
     name: 'layers.categoricalFocalCrossentropy', inputs: (b, c, r) => [oneHot(b, c, r), distribution(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
-    castsIntegers: [0], output: () => 'rows', fixedOptions: {},
+    castsIntegers: [0], negative: { 0: 'asGiven' }, output: () => 'rows', fixedOptions: {},
     ...optionsOf((rank) => ({ axis: axisOption(rank), gamma: GAMMA, alpha: { valid: orDefault(real(0, 2)), invalid: [-0.5, NaN, '0.25'] } })),
     call: ([y, p], options) => layers.categoricalFocalCrossentropy(options)(y!, p!),
   },
   {
     name: 'layers.binaryFocalCrossentropy', inputs: (b, c, r) => [unit(b, c, r), unit(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
-    castsIntegers: [0], output: () => 'rows', fixedOptions: {},
+    castsIntegers: [0], negative: { 0: 'asGiven' }, output: () => 'rows', fixedOptions: {},
     ...optionsOf(() => ({ gamma: GAMMA, alpha: { valid: orDefault(fc.oneof(fc.constant(-1), real(0, 1))), invalid: [1.5, NaN, '0.25'] } })),
     call: ([y, p], options) => layers.binaryFocalCrossentropy(options)(y!, p!),
   },
