@@ -109,9 +109,12 @@ function timesWeight(alphaT: Tensor, x: Tensor): Tensor {
   return tf.where(held, tf.zerosLike(x), tf.mul(alphaT, x));
 }
 
-/** −α·x, exactly 0 for α = 0 (the loss is 0 then, even where x is infinite; the backward passes return zeros too). */
+/**
+ * −α·x; for α = 0, 0 even where x is infinite, but NaN where x is NaN (the
+ * backward passes return zeros).
+ */
 function timesMinusAlpha(alpha: number, x: Tensor): Tensor {
-  return isZeroInFloat32(alpha) ? tf.zerosLike(x) : tf.mul(-alpha, x);
+  return isZeroInFloat32(alpha) ? tf.where(tf.isNaN(x), x, tf.zerosLike(x)) : tf.mul(-alpha, x);
 }
 
 /** α_t = α·y + (1 − α)(1 − y), or 1 when α < 0 (the α term off). */

@@ -9,16 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fc, test } from '@fast-check/vitest';
 import seedrandom from 'seedrandom';
 import { describe, expect } from 'vitest';
-import { inputShape, outputShape, publicCases, toInputs, valueAndGradients, type InputKind, type Options, type PublicCase } from './support/public-functions.js';
-
-/** Pushes an input to its kind's extremes: logits ±3e4, log-variances ±30, probabilities exactly 0 or 1. */
-function extreme(kind: InputKind, values: number[] | number[][]): number[] | number[][] {
-  const map = (f: (x: number) => number) => (values as number[][]).map((row) => (Array.isArray(row) ? row.map(f) : f(row as unknown as number))) as number[][];
-  if (kind === 'logit') return map((x) => x * 1e4);
-  if (kind === 'logVar') return map((x) => x * 10);
-  if (kind === 'probability') return map((x) => (x < 0.2 ? 0 : x > 0.8 ? 1 : x));
-  return values;
-}
+import { extreme, inputShape, outputShape, publicCases, toInputs, valueAndGradients, type Options, type PublicCase } from './support/public-functions.js';
 
 /** Runs the case on the leading shape and class count, returning its value's shape, every number it gave, and the tensors it left. */
 function run(c: PublicCase, leading: number[], classes: number, raw: ReadonlyArray<number[][] | number[]>, options: Options) {

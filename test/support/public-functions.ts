@@ -100,6 +100,15 @@ const withoutAxis = (shape: readonly number[], options: Options) => {
   return shape.filter((_, i) => i !== classAxis);
 };
 
+/** Pushes an input to its kind's extremes: logits ±3e4, log-variances ±30, probabilities exactly 0 or 1. */
+export function extreme(kind: InputKind, values: number[] | number[][]): number[] | number[][] {
+  const map = (f: (x: number) => number) => (values as number[][]).map((row) => (Array.isArray(row) ? row.map(f) : f(row as unknown as number))) as number[][];
+  if (kind === 'logit') return map((x) => x * 1e4);
+  if (kind === 'logVar') return map((x) => x * 10);
+  if (kind === 'probability') return map((x) => (x < 0.2 ? 0 : x > 0.8 ? 1 : x));
+  return values;
+}
+
 /** The shape a call returns for main inputs (the `[…, classes]` ones) of shape `mainShape`. */
 export function outputShape(c: PublicCase, options: Options, mainShape: readonly number[]): number[] {
   const kind = c.output(options);
@@ -263,7 +272,7 @@ export const publicCases: readonly PublicCase[] = [
     name: 'sigmoidFocalLoss', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], differentiable: [0, 1],
     castsIntegers: [0], negative: { 0: 'asGiven' },
     output: reduced('scalar', 'elements'), fixedOptions: {},
-    ...optionsOf(() => ({ gamma: GAMMA, alpha: { valid: orDefault(fc.oneof(fc.constant(-1), real(0, 1))), invalid: [1.5, NaN, '0.25'] }, reduction: REDUCTION })),
+    ...optionsOf(() => ({ gamma: GAMMA, alpha: { valid: orDefault(fc.oneof(fc.constantFrom(-1, 0, 1), real(0, 1))), invalid: [1.5, NaN, '0.25'] }, reduction: REDUCTION })),
     call: ([y, z], options) => entropyPackage.sigmoidFocalLoss(y!, z!, options),
   },
   {
@@ -312,7 +321,7 @@ export const publicCases: readonly PublicCase[] = [
   {
     name: 'layers.binaryFocalCrossentropy', inputs: (b, c, r) => [unit(b, c, r), unit(b, c, r)], kinds: ['probability', 'probability'], differentiable: [0, 1],
     castsIntegers: [0], negative: { 0: 'asGiven' }, output: () => 'rows', fixedOptions: {},
-    ...optionsOf(() => ({ gamma: GAMMA, alpha: { valid: orDefault(fc.oneof(fc.constant(-1), real(0, 1))), invalid: [1.5, NaN, '0.25'] } })),
+    ...optionsOf(() => ({ gamma: GAMMA, alpha: { valid: orDefault(fc.oneof(fc.constantFrom(-1, 0, 1), real(0, 1))), invalid: [1.5, NaN, '0.25'] } })),
     call: ([y, p], options) => layers.binaryFocalCrossentropy(options)(y!, p!),
   },
 ];
