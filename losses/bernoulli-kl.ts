@@ -40,7 +40,7 @@ const bernoulliKLKernel: LossKernel<[Tensor, Tensor], null> = {
 /** Options of {@link bernoulliKL}. */
 export interface BernoulliKLOptions {
   /** `'mean'` (default: summed over the last axis, averaged over the rest), `'sum'` or `'none'`. */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /**

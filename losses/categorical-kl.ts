@@ -59,11 +59,11 @@ const categoricalKLKernel: LossKernel<[Tensor, Tensor], CategoricalKLAttrs> = {
 /** Options of {@link categoricalKL}. */
 export interface CategoricalKLOptions {
   /** The class axis; negative counts from the end. Default `-1`. */
-  readonly axis?: number;
+  readonly axis?: number | undefined;
   /** T > 0: both logits are divided by T before the softmax. Default 1. No T² factor here. */
-  readonly temperature?: number;
+  readonly temperature?: number | undefined;
   /** `'mean'` (default), `'sum'` or `'none'` (per distribution). */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /** Converts and checks a pair of logit tensors of one shape with a class axis. */
@@ -127,13 +127,13 @@ export function categoricalKL(
 /** Options of {@link distillationLoss}. */
 export interface DistillationLossOptions {
   /** T > 0, softening both distributions; the KL term is scaled by T². Default 1. */
-  readonly temperature?: number;
+  readonly temperature?: number | undefined;
   /** Hard labels: one-hot (float32, the logits' shape) or int32 class indices (the logits' shape without the last axis). */
-  readonly labels?: Tensor | TensorLike;
+  readonly labels?: Tensor | TensorLike | undefined;
   /** α ∈ [0, 1], the weight of the hard-label cross-entropy (used with `labels`). Default 0.5. */
-  readonly alpha?: number;
+  readonly alpha?: number | undefined;
   /** `'mean'` (default), `'sum'` or `'none'` (per sample). */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /**

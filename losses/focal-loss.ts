@@ -158,27 +158,27 @@ function oneMinusFromLog(logP: Tensor): Tensor {
 /** Options of {@link sigmoidFocalLoss}. */
 export interface SigmoidFocalLossOptions {
   /** Focusing parameter γ ≥ 0; 0 gives (α-weighted) sigmoid cross-entropy. Default 2. */
-  readonly gamma?: number;
+  readonly gamma?: number | undefined;
   /** Weight α ∈ [0, 1] of positives (1 − α of negatives); any negative value switches it off. Default 0.25. */
-  readonly alpha?: number;
+  readonly alpha?: number | undefined;
   /** Sample weights, broadcast against the elementwise loss. */
-  readonly weights?: Tensor | TensorLike;
+  readonly weights?: Tensor | TensorLike | undefined;
   /** `'mean'` (default, over every element), `'sum'` or `'none'` (elementwise). */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /** Options of {@link softmaxFocalLoss}. */
 export interface SoftmaxFocalLossOptions {
   /** Focusing parameter γ ≥ 0; 0 with α = 1 gives softmax cross-entropy. Default 2. */
-  readonly gamma?: number;
+  readonly gamma?: number | undefined;
   /** Scalar weight α ≥ 0 of every class, as Keras. Default 0.25. */
-  readonly alpha?: number;
+  readonly alpha?: number | undefined;
   /** The class axis; negative counts from the end. Default `-1`. */
-  readonly axis?: number;
+  readonly axis?: number | undefined;
   /** Sample weights, broadcast against the per-sample loss. */
-  readonly weights?: Tensor | TensorLike;
+  readonly weights?: Tensor | TensorLike | undefined;
   /** `'mean'` (default), `'sum'` or `'none'` (per sample). */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /**

@@ -120,7 +120,7 @@ function priorParameter(fn: string, name: string, value: Tensor | TensorLike, sh
 /** Options of the Gaussian entropy and cross-entropy. */
 export interface GaussianMeasureOptions {
   /** Base of the logarithm: `Math.E` (nats, default), `2` (bits). */
-  readonly base?: number;
+  readonly base?: number | undefined;
 }
 
 /**
@@ -202,17 +202,17 @@ export function gaussianCrossEntropy(
 /** Options of {@link gaussianKL}. */
 export interface GaussianKLOptions {
   /** Mean of the prior Q, a number or a tensor broadcast against `mean`. Default 0. */
-  readonly priorMean?: number | Tensor | TensorLike;
+  readonly priorMean?: number | Tensor | TensorLike | undefined;
   /** log σ² of the prior Q, a number or a tensor broadcast against `mean`. Default 0 (unit variance). */
-  readonly priorLogVar?: number | Tensor | TensorLike;
+  readonly priorLogVar?: number | Tensor | TensorLike | undefined;
   /**
    * λ ≥ 0 nats: Σ_d max(λ, batch mean of KL_d), each latent dimension's
    * batch-mean KL floored at λ (Kingma et al. 2016); a floored dimension gets
    * no gradient. Needs `reduction: 'mean'`.
    */
-  readonly freeBits?: number;
+  readonly freeBits?: number | undefined;
   /** `'mean'` (default: KL summed over the last axis, averaged over the rest), `'sum'` or `'none'` (per sample). */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /**

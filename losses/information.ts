@@ -37,9 +37,9 @@ import {
 /** Options shared by the information measures. */
 export interface MeasureOptions {
   /** The axis that holds each distribution; negative counts from the end. Default `-1`. */
-  readonly axis?: number;
+  readonly axis?: number | undefined;
   /** Base of the logarithm: `Math.E` (nats, the default), `2` (bits), `10` (hartleys). */
-  readonly base?: number;
+  readonly base?: number | undefined;
 }
 
 const MEASURE_OPTIONS = ['axis', 'base'] as const;

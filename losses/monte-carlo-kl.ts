@@ -43,9 +43,9 @@ const monteCarloKLKernel: LossKernel<[Tensor, Tensor], { readonly estimator: KLE
 /** Options of {@link monteCarloKL}. */
 export interface MonteCarloKLOptions {
   /** `'k1'` (default), `'k2'` or `'k3'`; see the module doc. */
-  readonly estimator?: KLEstimator;
+  readonly estimator?: KLEstimator | undefined;
   /** `'mean'` (default: the estimate), `'sum'` or `'none'` (per sample). */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /**

@@ -57,13 +57,13 @@ export interface SigmoidCrossEntropyOptions {
    * Weight w of the positive term, broadcast against `logits` (usually `[C]`,
    * one per class), as PyTorch's `pos_weight`: w > 1 raises recall. Default 1.
    */
-  readonly posWeight?: Tensor | TensorLike;
+  readonly posWeight?: Tensor | TensorLike | undefined;
   /** ε in [0, 1]: labels become y·(1 − ε) + ε/2. Default 0. */
-  readonly labelSmoothing?: number;
+  readonly labelSmoothing?: number | undefined;
   /** Sample weights, broadcast against the elementwise loss. */
-  readonly weights?: Tensor | TensorLike;
+  readonly weights?: Tensor | TensorLike | undefined;
   /** `'mean'` (default: over every element, as PyTorch), `'sum'` or `'none'` (elementwise). */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /**

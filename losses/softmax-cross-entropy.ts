@@ -62,19 +62,19 @@ interface CrossEntropyOptions {
    * ε in [0, 1]: targets become (1 − ε)·labels + ε/C, as PyTorch's
    * `label_smoothing`. Default 0.
    */
-  readonly labelSmoothing?: number;
+  readonly labelSmoothing?: number | undefined;
   /** Per-class weights c, shape `[C]`, as PyTorch's `weight`. */
-  readonly classWeights?: Tensor | TensorLike;
+  readonly classWeights?: Tensor | TensorLike | undefined;
   /** Sample weights, broadcast against the per-sample loss. */
-  readonly weights?: Tensor | TensorLike;
+  readonly weights?: Tensor | TensorLike | undefined;
   /** `'mean'` (default), `'sum'` or `'none'` (the per-sample loss). */
-  readonly reduction?: Reduction;
+  readonly reduction?: Reduction | undefined;
 }
 
 /** Options of {@link softmaxCrossEntropy}. */
 export interface SoftmaxCrossEntropyOptions extends CrossEntropyOptions {
   /** The class axis of `labels` and `logits`; negative counts from the end. Default `-1`. */
-  readonly axis?: number;
+  readonly axis?: number | undefined;
 }
 
 /** Options of {@link sparseSoftmaxCrossEntropy}. */
@@ -84,7 +84,7 @@ export interface SparseSoftmaxCrossEntropyOptions extends CrossEntropyOptions {
    * gradient or the `'mean'` denominator (PyTorch's `ignore_index`).
    * Default: none.
    */
-  readonly ignoreIndex?: number;
+  readonly ignoreIndex?: number | undefined;
 }
 
 /** Validated class weights: a float32 `[C]` tensor, or undefined. Runs no op. */

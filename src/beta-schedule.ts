@@ -3,7 +3,7 @@
  * reconstruction + β·KL: plain functions from the training step (or epoch,
  * as you count) to β, used by the examples and the tfjs-layers KL layer.
  */
-import { numberInRange, positiveNumber } from './validate.js';
+import { assertKnownOptions, numberInRange, positiveNumber } from './validate.js';
 
 /** β as a function of the step (a number ≥ 0; fractional steps interpolate). */
 export type BetaSchedule = (step: number) => number;
@@ -33,11 +33,11 @@ export interface LinearWarmupOptions {
   /** Steps over which β rises linearly from `minBeta` to `maxBeta` (> 0). */
   readonly warmupSteps: number;
   /** β after the warm-up. Default 1. */
-  readonly maxBeta?: number;
+  readonly maxBeta?: number | undefined;
   /** β before and at the start of the warm-up, ≤ `maxBeta`. Default 0. */
-  readonly minBeta?: number;
+  readonly minBeta?: number | undefined;
   /** Steps to hold `minBeta` before the warm-up begins. Default 0. */
-  readonly delaySteps?: number;
+  readonly delaySteps?: number | undefined;
 }
 
 /**
@@ -52,8 +52,10 @@ export interface LinearWarmupOptions {
  * [beta(0), beta(500), beta(2000)]; // [0, 0.5, 1]
  * ```
  */
-export function linearWarmupBeta({ warmupSteps, maxBeta = 1, minBeta = 0, delaySteps = 0 }: LinearWarmupOptions): BetaSchedule {
+export function linearWarmupBeta(options: LinearWarmupOptions): BetaSchedule {
   const fn = 'linearWarmupBeta';
+  assertKnownOptions(fn, options, ['warmupSteps', 'maxBeta', 'minBeta', 'delaySteps']);
+  const { warmupSteps, maxBeta = 1, minBeta = 0, delaySteps = 0 } = options;
   positiveNumber(fn, 'warmupSteps', warmupSteps);
   numberInRange(fn, 'maxBeta', maxBeta, 0, Infinity);
   numberInRange(fn, 'minBeta', minBeta, 0, maxBeta);
@@ -69,13 +71,13 @@ export interface CyclicalOptions {
   /** Length of one cycle in steps (> 0). */
   readonly cycleSteps: number;
   /** Fraction of each cycle spent rising from `minBeta` to `maxBeta`, in (0, 1]. Default 0.5. */
-  readonly rampFraction?: number;
+  readonly rampFraction?: number | undefined;
   /** β at the top of each cycle. Default 1. */
-  readonly maxBeta?: number;
+  readonly maxBeta?: number | undefined;
   /** β at the start of each cycle. Default 0. */
-  readonly minBeta?: number;
+  readonly minBeta?: number | undefined;
   /** Number of cycles; after them β stays at `maxBeta`. Default: cycles forever. */
-  readonly cycles?: number;
+  readonly cycles?: number | undefined;
 }
 
 /**
@@ -89,14 +91,10 @@ export interface CyclicalOptions {
  * [beta(0), beta(25), beta(60), beta(100)]; // [0, 0.5, 1, 0]
  * ```
  */
-export function cyclicalBeta({
-  cycleSteps,
-  rampFraction = 0.5,
-  maxBeta = 1,
-  minBeta = 0,
-  cycles = Infinity,
-}: CyclicalOptions): BetaSchedule {
+export function cyclicalBeta(options: CyclicalOptions): BetaSchedule {
   const fn = 'cyclicalBeta';
+  assertKnownOptions(fn, options, ['cycleSteps', 'rampFraction', 'maxBeta', 'minBeta', 'cycles']);
+  const { cycleSteps, rampFraction = 0.5, maxBeta = 1, minBeta = 0, cycles = Infinity } = options;
   positiveNumber(fn, 'cycleSteps', cycleSteps);
   positiveNumber(fn, 'rampFraction', rampFraction);
   numberInRange(fn, 'rampFraction', rampFraction, 0, 1);

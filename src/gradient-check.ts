@@ -13,7 +13,7 @@ export interface GradientCheckOptions {
    * with entries of magnitude 0.5 to 1.5 and random signs, so every output
    * element is exercised and no two outputs' errors cancel by symmetry.
    */
-  readonly dy?: Tensor | TensorLike;
+  readonly dy?: Tensor | TensorLike | undefined;
   /**
    * Finite-difference step h. Default `1e-2`. The numeric gradient is the
    * Richardson extrapolation (4·D(h/2) − D(h))/3 of central differences D,
@@ -22,11 +22,11 @@ export interface GradientCheckOptions {
    * losses of order 1. Keep every input more than `step` away from where `f`
    * is undefined (a probability of 0.005 with step 0.01 would step below 0).
    */
-  readonly step?: number;
+  readonly step?: number | undefined;
   /** Relative tolerance per gradient entry. Default `1e-2`. */
-  readonly rtol?: number;
+  readonly rtol?: number | undefined;
   /** Absolute tolerance per gradient entry. Default `1e-3`. */
-  readonly atol?: number;
+  readonly atol?: number | undefined;
 }
 
 /** Where analytic and numeric gradients disagree most. */

@@ -42,6 +42,9 @@ describe('β schedules', () => {
     [() => cyclicalBeta({ cycleSteps: 10, minBeta: 2 }), 'cyclicalBeta: minBeta must be a finite number in [0, 1], got 2'],
     [() => linearWarmupBeta({ warmupSteps: 10 })(-1), 'linearWarmupBeta: step must be a finite number ≥ 0, got -1'],
     [() => cyclicalBeta({ cycleSteps: 10 })(NaN), 'cyclicalBeta: step must be a finite number ≥ 0, got NaN'],
+    [() => linearWarmupBeta({ warmupSteps: 10, maxbeta: 2 } as never), "linearWarmupBeta: unknown option 'maxbeta' (expected one of: warmupSteps, maxBeta, minBeta, delaySteps)"],
+    [() => cyclicalBeta({ cycleSteps: 10, cycle: 3 } as never), "cyclicalBeta: unknown option 'cycle'"],
+    [() => linearWarmupBeta({ warmupSteps: 10, maxBeta: null } as never), "linearWarmupBeta: option 'maxBeta' is null"],
   ])('%#: bad parameters throw', (call, message) => {
     expect(call).toThrowError(message);
   });

@@ -39,3 +39,15 @@ test('misspelt options and wrong values are type errors', () => {
   ];
   expectTypeOf(check).toBeFunction();
 });
+
+test('an option may be undefined (its default), also under exactOptionalPropertyTypes; null is a type error', () => {
+  const maybe = (): number | undefined => undefined;
+  const check = (): unknown[] => [
+    () => entropy([0.5, 0.5], { base: maybe(), axis: undefined }),
+    () => softmaxCrossEntropy([[1]], [[1]], { labelSmoothing: maybe(), weights: undefined, reduction: undefined }),
+    () => layers.binaryCrossentropy({ fromLogits: undefined, labelSmoothing: maybe() }),
+    // @ts-expect-error: null is not a default (it throws at run time)
+    () => entropy([0.5, 0.5], { base: null }),
+  ];
+  expectTypeOf(check).toBeFunction();
+});

@@ -43,7 +43,7 @@ export type LayersLoss = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 interface FromLogits {
   /** `yPred` holds logits (true) or probabilities (false, the default). */
-  readonly fromLogits?: boolean;
+  readonly fromLogits?: boolean | undefined;
 }
 
 /** Checks the factory's options once, when the loss is made. */
@@ -73,9 +73,9 @@ function meanOverLastAxis(elementwise: Tensor): Tensor {
 
 /** Options of {@link categoricalCrossentropy}. */
 export interface CategoricalCrossentropyOptions extends FromLogits {
-  readonly labelSmoothing?: number;
-  readonly classWeights?: Tensor | TensorLike;
-  readonly axis?: number;
+  readonly labelSmoothing?: number | undefined;
+  readonly classWeights?: Tensor | TensorLike | undefined;
+  readonly axis?: number | undefined;
 }
 
 /**
@@ -101,7 +101,7 @@ export function categoricalCrossentropy(options: CategoricalCrossentropyOptions 
       const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
       if (fromLogits) assertHasClasses(fn, predictions, classAxis);
       const classWeights = toClassWeights(fn, options.classWeights, predictions.shape[classAxis] as number);
-      const twin = { labelSmoothing, axis: classAxis, ...(classWeights && { classWeights }) };
+      const twin = { labelSmoothing, axis: classAxis, classWeights };
       return fromLogits
         ? softmaxCrossEntropy(targets, predictions, { ...twin, reduction: 'none' })
         : probabilityCrossEntropy(targets, predictions, twin);
@@ -118,7 +118,7 @@ export function categoricalCrossentropy(options: CategoricalCrossentropyOptions 
 function probabilityCrossEntropy(
   targets: Tensor,
   probabilities: Tensor,
-  { labelSmoothing, classWeights, axis }: { labelSmoothing: number; classWeights?: Tensor; axis: number },
+  { labelSmoothing, classWeights, axis }: { labelSmoothing: number; classWeights: Tensor | undefined; axis: number },
 ): Tensor {
   const classes = probabilities.shape[axis] as number;
   const smoothed = labelSmoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - labelSmoothing), labelSmoothing / classes);
@@ -129,9 +129,9 @@ function probabilityCrossEntropy(
 
 /** Options of {@link sparseCategoricalCrossentropy}. */
 export interface SparseCategoricalCrossentropyOptions extends FromLogits {
-  readonly ignoreIndex?: number;
-  readonly labelSmoothing?: number;
-  readonly classWeights?: Tensor | TensorLike;
+  readonly ignoreIndex?: number | undefined;
+  readonly labelSmoothing?: number | undefined;
+  readonly classWeights?: Tensor | TensorLike | undefined;
 }
 
 /**
@@ -167,8 +167,8 @@ export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossent
       const classes = predictions.shape[predictions.rank - 1] as number;
       const classWeights = toClassWeights(fn, options.classWeights, classes);
       const indices = classIndices(fn, yTrue, predictions, ignoreIndex);
-      const twin = { labelSmoothing, ...(classWeights && { classWeights }) };
-      if (fromLogits) return sparseSoftmaxCrossEntropy(indices, predictions, { ...twin, ...(ignoreIndex !== undefined && { ignoreIndex }), reduction: 'none' });
+      const twin = { labelSmoothing, classWeights };
+      if (fromLogits) return sparseSoftmaxCrossEntropy(indices, predictions, { ...twin, ignoreIndex, reduction: 'none' });
       // Probabilities: the categorical loss of one-hot targets, 0 where the label is ignored.
       const kept = ignoreIndex === undefined ? tf.onesLike(indices) : tf.notEqual(indices, ignoreIndex);
       const oneHot = tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, classes, 1, 'int32')), 'float32');
@@ -206,8 +206,8 @@ function classIndices(fn: string, yTrue: Tensor, yPred: Tensor, ignoreIndex: num
 
 /** Options of {@link binaryCrossentropy}. */
 export interface BinaryCrossentropyOptions extends FromLogits {
-  readonly posWeight?: Tensor | TensorLike;
-  readonly labelSmoothing?: number;
+  readonly posWeight?: Tensor | TensorLike | undefined;
+  readonly labelSmoothing?: number | undefined;
 }
 
 /**
@@ -233,7 +233,7 @@ export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): Lay
       const [targets, predictions] = denseInputs(fn, yTrue, yPred);
       const posWeight = options.posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', options.posWeight);
       if (posWeight !== undefined) assertBroadcastsTo(fn, 'posWeight', posWeight, predictions.shape, 'yPred');
-      const twin = { labelSmoothing, ...(posWeight && { posWeight }) };
+      const twin = { labelSmoothing, posWeight };
       return meanOverLastAxis(
         fromLogits
           ? sigmoidCrossEntropy(targets, predictions, { ...twin, reduction: 'none' })
@@ -252,7 +252,7 @@ export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): Lay
 function probabilityBinaryCrossEntropy(
   targets: Tensor,
   probabilities: Tensor,
-  { posWeight, labelSmoothing }: { posWeight?: Tensor; labelSmoothing: number },
+  { posWeight, labelSmoothing }: { posWeight: Tensor | undefined; labelSmoothing: number },
 ): Tensor {
   const y = labelSmoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - labelSmoothing), labelSmoothing / 2);
   const positive = posWeight === undefined ? y : tf.mul(y, broadcastTo(posWeight, y.shape));
@@ -261,7 +261,7 @@ function probabilityBinaryCrossEntropy(
 
 /** Options of {@link kullbackLeiblerDivergence}. */
 export interface KullbackLeiblerDivergenceOptions extends FromLogits {
-  readonly axis?: number;
+  readonly axis?: number | undefined;
 }
 
 /**
@@ -293,9 +293,9 @@ export function kullbackLeiblerDivergence(options: KullbackLeiblerDivergenceOpti
 
 /** Options of {@link categoricalFocalCrossentropy}. */
 export interface CategoricalFocalCrossentropyOptions extends FromLogits {
-  readonly gamma?: number;
-  readonly alpha?: number;
-  readonly axis?: number;
+  readonly gamma?: number | undefined;
+  readonly alpha?: number | undefined;
+  readonly axis?: number | undefined;
 }
 
 /**
@@ -329,8 +329,8 @@ export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentro
 
 /** Options of {@link binaryFocalCrossentropy}. */
 export interface BinaryFocalCrossentropyOptions extends FromLogits {
-  readonly gamma?: number;
-  readonly alpha?: number;
+  readonly gamma?: number | undefined;
+  readonly alpha?: number | undefined;
 }
 
 /**

@@ -5,19 +5,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Callback } from '@tensorflow/tfjs-layers';
+import { assertKnownOptions } from '../validate.js';
 
 /** Where progress goes: anything with `write`; `isTTY` selects the bar. */
 export interface ProgressStream {
   write(text: string): unknown;
-  readonly isTTY?: boolean;
+  readonly isTTY?: boolean | undefined;
 }
 
 /** Options of {@link ProgressLogger}. */
 export interface ProgressLoggerOptions {
   /** Default: `process.stderr` in Node, else lines through `console.log`. */
-  readonly stream?: ProgressStream;
+  readonly stream?: ProgressStream | undefined;
   /** Width of the bar in characters. Default 30. */
-  readonly barWidth?: number;
+  readonly barWidth?: number | undefined;
 }
 
 type LogValue = number | tf.Scalar | undefined;
@@ -65,6 +66,7 @@ export class ProgressLogger extends Callback {
 
   constructor(options: ProgressLoggerOptions = {}) {
     super();
+    assertKnownOptions('ProgressLogger', options, ['stream', 'barWidth']);
     this.stream = options.stream ?? defaultStream();
     this.barWidth = options.barWidth ?? 30;
   }

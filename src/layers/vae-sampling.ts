@@ -27,17 +27,17 @@ export type BetaScheduleConfig =
 /** Arguments of {@link VAESampling}, all saved with the model. */
 export interface VAESamplingArgs {
   /** β, a number or a schedule over training steps (batches). Default 1. */
-  readonly beta?: number | BetaScheduleConfig;
+  readonly beta?: number | BetaScheduleConfig | undefined;
   /** Free bits λ (nats per latent dimension), as `gaussianKL`'s `freeBits`. Default none. */
-  readonly freeBits?: number;
+  readonly freeBits?: number | undefined;
   /** The training step the β schedule starts from (saved, so a reloaded model resumes it). Default 0. */
-  readonly step?: number;
+  readonly step?: number | undefined;
   /** Seed of the sampling noise (then step-dependent, so each step draws anew). Default: unseeded. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The layer's name, as for any tfjs layer. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** As for any tfjs layer (the layer has no weights of its own). */
-  readonly trainable?: boolean;
+  readonly trainable?: boolean | undefined;
 }
 
 /** The last training batch's KL, for logging: batch means in nats, before β and free bits. */

@@ -29,3 +29,7 @@ test('a terminal: a bar per epoch, redrawn after each batch', async () => {
   expect(output).toMatch(/\[=+>?\s*\] 2\/2 loss \d/);
   expect(output.split('\n')).toHaveLength(4); // three finished epochs and an empty tail
 });
+
+test('an unknown option is an error, not ignored', () => {
+  expect(() => new layers.ProgressLogger({ barwidth: 10 } as never)).toThrow("ProgressLogger: unknown option 'barwidth' (expected one of: stream, barWidth)");
+});
