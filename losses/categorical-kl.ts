@@ -35,8 +35,11 @@ function temperedParts(pLogits: Tensor, qLogits: Tensor, { axis, temperature }: 
   const logRho = logSoftmaxAlong(tf.div(qLogits, temperature), axis);
   const pi = tf.exp(logPi);
   const logRatio = tf.sub(logPi, logRho);
-  // π·(log π − log ρ): both logs finite for finite logits, so an underflowed π = 0 gives 0, never 0·∞.
-  return { pi, logRatio, logRho, kl: safeSum(tf.mul(pi, logRatio), axis) };
+  // π·(log π − log ρ), held at 0 where π = 0: a −Infinity p logit (a masked class) has
+  // log π = −∞, and 0·∞ would be NaN. A NaN in ρ is not held, so it shows.
+  const held = tf.logicalAnd(tf.equal(pi, 0), tf.logicalNot(tf.isNaN(logRho)));
+  const heldAtZero = (x: Tensor) => tf.where(held, tf.zerosLike(x), x);
+  return { pi, logRatio, logRho, heldAtZero, kl: safeSum(heldAtZero(tf.mul(pi, logRatio)), axis) };
 }
 
 /**
@@ -48,9 +51,9 @@ const categoricalKLKernel: LossKernel<[Tensor, Tensor], CategoricalKLAttrs> = {
     return temperedParts(pLogits, qLogits, attrs).kl;
   },
   backward(dy, [pLogits, qLogits], attrs) {
-    const { pi, logRatio, logRho, kl } = temperedParts(pLogits, qLogits, attrs);
+    const { pi, logRatio, logRho, heldAtZero, kl } = temperedParts(pLogits, qLogits, attrs);
     const g = tf.div(tf.expandDims(dy, attrs.axis), attrs.temperature);
-    const dP = tf.mul(pi, tf.sub(logRatio, tf.expandDims(kl, attrs.axis)));
+    const dP = heldAtZero(tf.mul(pi, tf.sub(logRatio, tf.expandDims(kl, attrs.axis))));
     const dQ = tf.sub(tf.exp(logRho), pi);
     return [tf.mul(g, dP), tf.mul(g, dQ)];
   },

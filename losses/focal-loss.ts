@@ -78,8 +78,8 @@ const sigmoidFocalKernel: LossKernel<[Tensor, Tensor], FocalAttrs> = {
     const factorTimesDceDy = tf.where(tf.equal(factor, 0), tf.zerosLike(m), tf.mul(factor, tf.neg(logits)));
     const dFocalDy = tf.add(factorTimesDceDy, focalSlopeTimes(m, gamma, ceDmDy));
     const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
-    const dLabels = tf.add(timesWeight(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, crossEntropy)));
-    return [tf.mul(dy, dLabels), tf.mul(dy, timesWeight(alphaT, dFocalDz))];
+    const dLabels = tf.add(timesWeightSlope(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, crossEntropy)));
+    return [tf.mul(dy, dLabels), tf.mul(dy, timesWeightSlope(alphaT, dFocalDz))];
   },
 };
 
@@ -103,10 +103,15 @@ function probabilityTerm(labels: Tensor, p: Tensor, value: Tensor): Tensor {
   return tf.where(tf.less(p, 0), tf.fill(value.shape, NaN), tf.where(held, tf.zerosLike(value), value));
 }
 
-/** α_t·x, held at 0 where α_t = 0: a term of weight 0 is 0, also where x is infinite (not where x is NaN). */
+/** α_t·x for a value: a term of weight 0 is 0, also where x is infinite, but not where x is NaN (a NaN input shows). */
 function timesWeight(alphaT: Tensor, x: Tensor): Tensor {
   const held = tf.logicalAnd(tf.equal(alphaT, 0), tf.logicalNot(tf.isNaN(x)));
   return tf.where(held, tf.zerosLike(x), tf.mul(alphaT, x));
+}
+
+/** α_t·x for a gradient: 0 wherever α_t = 0, also where x is ∞ − ∞ (a term of weight 0 has no slope). */
+function timesWeightSlope(alphaT: Tensor, x: Tensor): Tensor {
+  return tf.where(tf.equal(alphaT, 0), tf.zerosLike(x), tf.mul(alphaT, x));
 }
 
 /**
@@ -339,12 +344,12 @@ const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
     const dCeDy = tf.sub(tf.log1p(tf.neg(p)), tf.log(p));
     const dFocalDy = tf.add(focalSlopeTimes(m, gamma, tf.mul(tf.sub(1, tf.mul(2, p)), ce)), heldAtZero(tf.mul(factor, dCeDy)));
     const alphaSlope = alpha < 0 ? 0 : 2 * alpha - 1;
-    const dLabels = tf.add(timesWeight(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, ce)));
+    const dLabels = tf.add(timesWeightSlope(alphaT, dFocalDy), tf.mul(alphaSlope, tf.mul(factor, ce)));
     // Where a label puts mass on an outcome of probability 0, ce = +∞ and the two
     // terms of a partial can be ∞ − ∞: that partial is taken as ∞ in the direction ce grows.
     const towardsInfinity = (partial: Tensor, dCe: Tensor) =>
       tf.where(tf.logicalAnd(tf.isInf(ce), tf.isNaN(partial)), tf.mul(tf.sign(dCe), Infinity), partial);
-    return [tf.mul(dy, towardsInfinity(dLabels, dCeDy)), tf.mul(dy, timesWeight(alphaT, towardsInfinity(dFocalDp, dCeDp)))];
+    return [tf.mul(dy, towardsInfinity(dLabels, dCeDy)), tf.mul(dy, timesWeightSlope(alphaT, towardsInfinity(dFocalDp, dCeDp)))];
   },
 };
 

@@ -17,7 +17,7 @@ export function negativeLogSigmoid(logits: Tensor): Tensor {
 /** softplus(z) = log(1 + e^z) = −log σ(−z). */
 const softplus = (logits: Tensor): Tensor => negativeLogSigmoid(tf.neg(logits));
 
-/** `value`, with 0 where `weight` = 0: a term held at 0 even where its log is infinite. */
+/** `value`, with 0 where `weight` = 0: a term held at 0 even where its log is infinite (a NaN weight is not 0, so it shows). */
 function zeroWhereWeightZero(weight: Tensor, value: Tensor): Tensor {
   return tf.where(tf.equal(weight, 0), tf.zerosLike(value), value);
 }
@@ -29,9 +29,10 @@ function zeroWhereWeightZero(weight: Tensor, value: Tensor): Tensor {
  * 1 or 0) gives 0, not ∞·0.
  */
 export function binaryCrossEntropyTerms(labels: Tensor, logits: Tensor, posWeight?: Tensor): Tensor {
-  const positive = tf.mul(posWeight === undefined ? labels : tf.mul(posWeight, labels), softplus(tf.neg(logits)));
+  const positiveWeight = posWeight === undefined ? labels : tf.mul(posWeight, labels);
+  const positive = tf.mul(positiveWeight, softplus(tf.neg(logits)));
   const negative = tf.mul(tf.sub(1, labels), softplus(logits));
-  return tf.add(zeroWhereWeightZero(labels, positive), zeroWhereWeightZero(tf.sub(1, labels), negative));
+  return tf.add(zeroWhereWeightZero(positiveWeight, positive), zeroWhereWeightZero(tf.sub(1, labels), negative));
 }
 
 /**

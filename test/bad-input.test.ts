@@ -1,6 +1,6 @@
 /** Rows of the README's bad-input catalogue not pinned elsewhere. */
 import { expect, test } from 'vitest';
-import { crossEntropy, klDivergence, layers, sigmoidFocalLoss } from '../src/index.js';
+import { categoricalKL, crossEntropy, distillationLoss, klDivergence, layers, sigmoidCrossEntropy, sigmoidFocalLoss } from '../src/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { take } from './support/tensors.js';
 
@@ -52,4 +52,33 @@ test('the layers losses of logits name themselves for an empty class axis', () =
   }
   const sparse = layers.sparseCategoricalCrossentropy({ fromLogits: true });
   expect(() => tf.tidy(() => sparse(tf.zeros([0]), tf.zeros([0, 0])))).toThrow('layers.sparseCategoricalCrossentropy: logits [0,0] have no classes');
+});
+
+test('a −Infinity logit on a class without mass is a masked class in categoricalKL and distillationLoss too, not NaN', () => {
+  // π = softmax(−∞, 1, 0) = (0, e, 1)/(e + 1) against ρ uniform: Σ π log(3π) over the two live classes.
+  const live = [Math.E / (Math.E + 1), 1 / (Math.E + 1)];
+  const expected = live.reduce((sum, p) => sum + p * Math.log(3 * p), 0);
+  const [value, dp, dq] = tf.tidy(() => {
+    const [p, q] = [tf.tensor2d([[-Infinity, 1, 0]]), tf.tensor2d([[0, 0, 0]])];
+    const [dp, dq] = tf.grads((a: tf.Tensor, b: tf.Tensor) => categoricalKL(a, b))([p, q]);
+    return [categoricalKL(p, q).dataSync()[0]!, Array.from(dp!.dataSync()), Array.from(dq!.dataSync())] as const;
+  });
+  expect(value).toBeCloseTo(expected, 6);
+  expect([...dp, ...dq].every(Number.isFinite)).toBe(true);
+  expect(dp[0]).toBe(0);
+  // Masked on both sides: the class drops out of both distributions.
+  expect(take(categoricalKL([[-Infinity, 0, 0]], [[-Infinity, 1, 0]]))[0]).toBeCloseTo(0.5 * Math.log(0.5 / live[0]!) + 0.5 * Math.log(0.5 / live[1]!), 6);
+  expect(take(distillationLoss([[-Infinity, 1, 0]], [[0, 0, 0]]))[0]).toBeCloseTo(expected, 6);
+  // Mass on a class the other distribution masks: +Infinity.
+  expect(take(categoricalKL([[0, 1, 0]], [[-Infinity, 0, 0]]))[0]).toBe(Infinity);
+});
+
+test('a weight of 0 gives no NaN gradient at an infinite logit; a NaN posWeight shows where its label is 0', () => {
+  const gradient = (labels: number, alpha: number, logit: number) =>
+    tf.tidy(() => tf.grad((z: tf.Tensor) => sigmoidFocalLoss([[labels]], z, { alpha }))(tf.tensor2d([[logit]])).dataSync()[0]);
+  expect(gradient(1, 0, -Infinity)).toBe(0);
+  expect(gradient(0, 1, Infinity)).toBe(0);
+  const values = take(sigmoidCrossEntropy([[0, 0]], [[1, 1]], { posWeight: [NaN, 1], reduction: 'none' }));
+  expect(values[0]).toBeNaN();
+  expect(values[1]).toBeCloseTo(Math.log1p(Math.E), 6);
 });

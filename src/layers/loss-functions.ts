@@ -51,7 +51,7 @@ function checkFactoryOptions(fn: string, options: object, known: readonly string
   assertKnownOptions(fn, options, ['fromLogits', ...known]);
   const { fromLogits = false } = options as FromLogits;
   if (typeof fromLogits !== 'boolean') {
-    throw new Error(`${fn}: fromLogits must be a boolean, got ${String(fromLogits)}`);
+    throw new Error(`${fn}: fromLogits must be a boolean, got ${JSON.stringify(fromLogits)}`);
   }
   return fromLogits;
 }

@@ -15,7 +15,7 @@ const { layers } = entropyPackage;
  * logVar: a log-variance (extremes: ±30); mean: a Gaussian mean or a log-density, any real;
  * label: an int32 class index; weight: a sample weight ≥ 0, `[batch]`;
  * prior: a prior mean `[classes]`, broadcast against `[batch, classes]`;
- * classWeight: a class weight ≥ 0, `[classes]`.
+ * classWeight: a weight ≥ 0 per class, `[classes]` (class weights, or `posWeight`).
  */
 export type InputKind = 'probability' | 'logit' | 'logVar' | 'mean' | 'label' | 'weight' | 'prior' | 'classWeight';
 
@@ -262,11 +262,11 @@ export const publicCases: readonly PublicCase[] = [
     call: ([y, z, classWeights], options) => entropyPackage.sparseSoftmaxCrossEntropy(y!, z!, { classWeights: classWeights!, ...options }),
   },
   {
-    name: 'sigmoidCrossEntropy', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], differentiable: [0, 1],
+    name: 'sigmoidCrossEntropy', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r), positive(c, r)], kinds: ['probability', 'logit', 'classWeight'], differentiable: [0, 1, 2],
     castsIntegers: [0], negative: { 0: 'asGiven' },
     output: reduced('scalar', 'elements'), fixedOptions: { labelSmoothing: 0.1 },
     ...optionsOf(() => ({ labelSmoothing: LABEL_SMOOTHING, reduction: REDUCTION })),
-    call: ([y, z], options) => entropyPackage.sigmoidCrossEntropy(y!, z!, options),
+    call: ([y, z, posWeight], options) => entropyPackage.sigmoidCrossEntropy(y!, z!, { posWeight: posWeight!, ...options }),
   },
   {
     name: 'sigmoidFocalLoss', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r)], kinds: ['probability', 'logit'], differentiable: [0, 1],
