@@ -149,7 +149,7 @@ describe('layers loss factories', () => {
     expect(() => layers.categoricalCrossentropy({ from_logits: true } as never)).toThrowError(
       "layers.categoricalCrossentropy: unknown option 'from_logits' (expected one of: fromLogits, labelSmoothing, classWeights, axis)",
     );
-    expect(() => layers.binaryCrossentropy({ fromLogits: 'yes' } as never)).toThrowError('layers.binaryCrossentropy: fromLogits must be a boolean, got yes');
+    expect(() => layers.binaryCrossentropy({ fromLogits: 'yes' } as never)).toThrowError('layers.binaryCrossentropy: fromLogits must be a boolean, got "yes"');
   });
 
   test('no leaked tensors: call, gradient, throw', () => {
