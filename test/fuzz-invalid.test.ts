@@ -31,26 +31,32 @@ function validCall(c: PublicCase, classes: number, seed: number) {
   return { raw, shapes };
 }
 
-/** Runs `f` in a tidy scope and checks it left no tensor, whether it returned or threw. */
-function leakFree<T>(f: () => T): T {
+/**
+ * Runs `f` on fresh inputs outside any tidy scope (which would hide a leak)
+ * and checks that, once what it returned is disposed, it left no tensor,
+ * whether it returned or threw. `read` takes numbers out before the disposal.
+ */
+function leakFree<R>(makeInputs: () => tf.Tensor[], f: (inputs: tf.Tensor[]) => tf.TensorContainer, read: (out: never) => R = () => undefined as R): R {
+  const inputs = makeInputs();
   const before = tf.memory().numTensors;
-  let result: T | undefined;
+  let out: tf.TensorContainer | undefined;
   try {
-    tf.tidy(() => {
-      result = f();
-    });
-    return result as T;
+    out = f(inputs);
+    return read(out as never);
   } finally {
-    expect(tf.memory().numTensors, 'tensors left behind').toBe(before);
+    tf.dispose(out);
+    const left = tf.memory().numTensors - before;
+    tf.dispose(inputs);
+    expect(left, 'tensors left behind').toBe(0);
   }
 }
 
 /** The error `call` throws, in a plain call and under tf.grads, checking both leave nothing behind. */
 function errorOf(c: PublicCase, makeInputs: () => tf.Tensor[], options: Options): Error {
-  const attempts: Array<() => unknown> = [() => c.call(makeInputs(), options), () => valueAndGradients(c, makeInputs(), options)];
+  const attempts = [(inputs: tf.Tensor[]) => c.call(inputs, options), (inputs: tf.Tensor[]) => ({ ...valueAndGradients(c, inputs, options) })];
   const errors = attempts.map((f) => {
     try {
-      leakFree(f);
+      leakFree(makeInputs, f);
     } catch (error) {
       return error as Error;
     }
@@ -62,11 +68,14 @@ function errorOf(c: PublicCase, makeInputs: () => tf.Tensor[], options: Options)
 
 /** Value (as numbers) and shape, with the gradients computed too, checking nothing is left behind. */
 function numbersOf(c: PublicCase, makeInputs: () => tf.Tensor[], options: Options): { value: number[]; shape: number[] } {
-  return leakFree(() => {
-    const { value, gradients } = valueAndGradients(c, makeInputs(), options);
-    gradients.forEach((g) => g.dataSync());
-    return { value: Array.from(value.dataSync()), shape: value.shape };
-  });
+  return leakFree(
+    makeInputs,
+    (inputs) => ({ ...valueAndGradients(c, inputs, options) }),
+    ({ value, gradients }: { value: tf.Tensor; gradients: tf.Tensor[] }) => {
+      gradients.forEach((g) => g.dataSync());
+      return { value: Array.from(value.dataSync()), shape: value.shape };
+    },
+  );
 }
 
 const floatInputs = (c: PublicCase) => c.kinds.flatMap((kind, i) => (kind === 'label' ? [] : [i]));
@@ -126,14 +135,15 @@ describe('fuzzing every public function with invalid inputs', () => {
         const values = (raw[i] as number[]).flat();
         const asDtype = () => {
           const inputs = toInputs(c, raw, shapes);
-          const converted = dtype === 'string' ? tf.tensor(values.map(String), shapes[i], 'string') : tf.tensor(values, shapes[i], dtype);
-          return inputs.map((x, k) => (k === i ? converted : x));
+          inputs[i]!.dispose();
+          inputs[i] = dtype === 'string' ? tf.tensor(values.map(String), shapes[i], 'string') : tf.tensor(values, shapes[i], dtype);
+          return inputs;
         };
         if (c.castsIntegers?.includes(i) && dtype !== 'string') {
           // Cast: the value of the same numbers as float32 (tfjs truncates to int32, and rounds to bool).
           const same = () => toInputs(c, raw.map((x, k) => (k === i ? (x as number[][]).map((row) => row.map((v) => (dtype === 'bool' ? Number(Math.round(v) !== 0) : Math.trunc(v)))) : x)), shapes);
-          const cast = leakFree(() => Array.from(c.call(asDtype(), c.fixedOptions).dataSync()));
-          const float = leakFree(() => Array.from(c.call(same(), c.fixedOptions).dataSync()));
+          const valueOf = (makeInputs: () => tf.Tensor[]) => leakFree(makeInputs, (inputs) => c.call(inputs, c.fixedOptions), (value: tf.Tensor) => Array.from(value.dataSync()));
+          const [cast, float] = [valueOf(asDtype), valueOf(same)];
           expect(cast).toEqual(float);
           return;
         }

@@ -11,15 +11,21 @@ import seedrandom from 'seedrandom';
 import { describe, expect } from 'vitest';
 import { extreme, inputShape, outputShape, publicCases, toInputs, valueAndGradients, type Options, type PublicCase } from './support/public-functions.js';
 
-/** Runs the case on the leading shape and class count, returning its value's shape, every number it gave, and the tensors it left. */
+/**
+ * Runs the case on the leading shape and class count, returning its value's
+ * shape, every number it gave, and the tensors it left once its value and
+ * gradients are disposed (counted outside any tidy scope, which would hide a leak).
+ */
 function run(c: PublicCase, leading: number[], classes: number, raw: ReadonlyArray<number[][] | number[]>, options: Options) {
+  const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [...leading, classes], options)));
   const before = tf.memory().numTensors;
-  const result = tf.tidy(() => {
-    const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [...leading, classes], options)));
-    const { value, gradients } = valueAndGradients(c, inputs, options);
-    return { shape: value.shape, expectedShape: outputShape(c, options, [...leading, classes]), numbers: [...value.dataSync(), ...gradients.flatMap((g) => Array.from(g.dataSync()))] };
-  });
-  return { ...result, leaked: tf.memory().numTensors - before };
+  const { value, gradients } = valueAndGradients(c, inputs, options);
+  const numbers = [...value.dataSync(), ...gradients.flatMap((g) => Array.from(g.dataSync()))];
+  const shape = value.shape;
+  tf.dispose([value, ...gradients]);
+  const leaked = tf.memory().numTensors - before;
+  tf.dispose(inputs);
+  return { shape, expectedShape: outputShape(c, options, [...leading, classes]), numbers, leaked };
 }
 
 describe('fuzzing every public function with valid inputs and options', () => {
