@@ -355,42 +355,19 @@ const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
 
 /**
  * Internal, for `layers.categoricalFocalCrossentropy` with probabilities:
- * per sample −α·Σ_c (1 − p_c)^γ·y_c·log p_c, validated as `softmaxFocalLoss`
- * with `fn` in messages. Exact at p = 0 and 1 (a zero label holds its term at 0).
+ * per sample −α·Σ_c (1 − p_c)^γ·y_c·log p_c along a non-negative `axis`.
+ * Exact at p = 0 and 1 (a zero label holds its term at 0). Inputs and
+ * options are checked by the caller: float32 tensors of one shape.
  */
-export function softmaxFocalOfProbabilities(
-  fn: string,
-  labels: Tensor,
-  probabilities: Tensor,
-  options: Omit<SoftmaxFocalLossOptions, 'weights' | 'reduction'>,
-): Tensor {
-  const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
-  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, 0, Infinity);
-  return tf.tidy(() => {
-    const p = toFloatTensor(fn, 'yPred', probabilities);
-    assertHasAxis(fn, 'yPred', p);
-    const axis = resolveAxis(fn, 'yPred', p, options.axis ?? -1);
-    const y = toLabelsLike(fn, labels, p);
-    return applyKernel(softmaxFocalOfProbabilitiesKernel, [y, p], { gamma, alpha, axis });
-  });
+export function softmaxFocalOfProbabilities(labels: Tensor, probabilities: Tensor, attrs: FocalAttrs & { readonly axis: number }): Tensor {
+  return applyKernel(softmaxFocalOfProbabilitiesKernel, [labels, probabilities], attrs);
 }
 
 /**
  * Internal, for `layers.binaryFocalCrossentropy` with probabilities:
- * elementwise α_t·(1 − p_t)^γ·BCE(y, p), validated as `sigmoidFocalLoss` with
- * `fn` in messages. Exact at p = 0 and 1.
+ * elementwise α_t·(1 − p_t)^γ·BCE(y, p), exact at p = 0 and 1. Inputs and
+ * options are checked by the caller: float32 tensors of one shape.
  */
-export function sigmoidFocalOfProbabilities(
-  fn: string,
-  labels: Tensor,
-  probabilities: Tensor,
-  options: Omit<SigmoidFocalLossOptions, 'weights' | 'reduction'>,
-): Tensor {
-  const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
-  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, -Infinity, 1);
-  return tf.tidy(() => {
-    const p = toFloatTensor(fn, 'yPred', probabilities);
-    const y = toLabelsLike(fn, labels, p);
-    return applyKernel(sigmoidFocalOfProbabilitiesKernel, [y, p], { gamma, alpha });
-  });
+export function sigmoidFocalOfProbabilities(labels: Tensor, probabilities: Tensor, attrs: FocalAttrs): Tensor {
+  return applyKernel(sigmoidFocalOfProbabilitiesKernel, [labels, probabilities], attrs);
 }

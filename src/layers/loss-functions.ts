@@ -66,6 +66,17 @@ function denseInputs(fn: string, yTrue: Tensor, yPred: Tensor): [Tensor, Tensor]
   return [toLabelsLike(fn, yTrue, predictions, ['yTrue', 'yPred']), predictions];
 }
 
+/**
+ * {@link denseInputs}, and the class axis resolved against `yPred`; for
+ * logits it must hold at least one class (a softmax over nothing is undefined).
+ */
+function classInputs(fn: string, yTrue: Tensor, yPred: Tensor, axis: number, fromLogits: boolean): [Tensor, Tensor, number] {
+  const [targets, predictions] = denseInputs(fn, yTrue, yPred);
+  const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
+  if (fromLogits) assertHasClasses(fn, predictions, classAxis);
+  return [targets, predictions, classAxis];
+}
+
 /** The per-sample mean over the last axis, as Keras reduces elementwise binary losses. */
 function meanOverLastAxis(elementwise: Tensor): Tensor {
   return elementwise.rank === 0 ? elementwise : tf.mean(elementwise, -1);
@@ -97,9 +108,7 @@ export function categoricalCrossentropy(options: CategoricalCrossentropyOptions 
   const axis = integerOption(fn, 'axis', options.axis ?? -1);
   return (yTrue, yPred) =>
     tf.tidy(() => {
-      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
-      const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
-      if (fromLogits) assertHasClasses(fn, predictions, classAxis);
+      const [targets, predictions, classAxis] = classInputs(fn, yTrue, yPred, axis, fromLogits);
       const classWeights = toClassWeights(fn, options.classWeights, predictions.shape[classAxis] as number);
       const twin = { labelSmoothing, axis: classAxis, classWeights };
       return fromLogits
@@ -282,9 +291,7 @@ export function kullbackLeiblerDivergence(options: KullbackLeiblerDivergenceOpti
   const axis = integerOption(fn, 'axis', options.axis ?? -1);
   return (yTrue, yPred) =>
     tf.tidy(() => {
-      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
-      const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
-      if (fromLogits) assertHasClasses(fn, predictions, classAxis);
+      const [targets, predictions, classAxis] = classInputs(fn, yTrue, yPred, axis, fromLogits);
       return fromLogits
         ? tf.sub(softmaxCrossEntropy(targets, predictions, { axis: classAxis, reduction: 'none' }), entropy(targets, { axis: classAxis }))
         : klDivergence(targets, predictions, { axis: classAxis });
@@ -318,12 +325,11 @@ export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentro
   const axis = integerOption(fn, 'axis', options.axis ?? -1);
   return (yTrue, yPred) =>
     tf.tidy(() => {
-      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
-      const twin = { gamma, alpha, axis: resolveAxis(fn, 'yPred', predictions, axis) };
-      if (fromLogits) assertHasClasses(fn, predictions, twin.axis);
+      const [targets, predictions, classAxis] = classInputs(fn, yTrue, yPred, axis, fromLogits);
+      const twin = { gamma, alpha, axis: classAxis };
       return fromLogits
         ? softmaxFocalLoss(targets, predictions, { ...twin, reduction: 'none' })
-        : softmaxFocalOfProbabilities(fn, targets, predictions, twin);
+        : softmaxFocalOfProbabilities(targets, predictions, twin);
     });
 }
 
@@ -358,7 +364,7 @@ export function binaryFocalCrossentropy(options: BinaryFocalCrossentropyOptions 
       return meanOverLastAxis(
         fromLogits
           ? sigmoidFocalLoss(targets, predictions, { ...twin, reduction: 'none' })
-          : sigmoidFocalOfProbabilities(fn, targets, predictions, twin),
+          : sigmoidFocalOfProbabilities(targets, predictions, twin),
       );
     });
 }
