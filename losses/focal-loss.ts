@@ -200,8 +200,9 @@ export interface SoftmaxFocalLossOptions {
  * Gradients: hand-written for logits and labels (soft labels in [0, 1] allowed);
  * see the kernel's comment for the formulas.
  *
- * Stability: BCE = (1 − y)·z + softplus(−z) and 1 − p_t = y·σ(−z) + (1 − y)·σ(z),
- * so no probability is clipped and large |z| stays finite.
+ * Stability: BCE = y·softplus(−z) + (1 − y)·softplus(z), each term 0 where its
+ * label weight is, and 1 − p_t = y·σ(−z) + (1 − y)·σ(z), so no probability is
+ * clipped and large |z| stays finite.
  *
  * @param labels - targets in [0, 1], the shape of `logits`; int32/bool are cast.
  * @param logits - float32.

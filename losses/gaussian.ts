@@ -224,9 +224,11 @@ export interface GaussianKLOptions {
  * −½ Σ_d (1 + logVar − mean² − e^logVar). The direction is posterior ‖ prior,
  * as in the ELBO.
  *
- * Reduction: `'mean'` averages the per-sample KL over every axis but the last
- * (PyTorch's `kl_div(..., reduction='batchmean')` convention, the usual VAE
- * loss term); `'sum'` sums; `'none'` returns `[...]`. With `freeBits: λ` the
+ * Reduction: `'mean'` averages the per-sample KL over every axis but the last,
+ * the usual VAE loss term. For `[batch, latent]` inputs that is PyTorch's
+ * `kl_div(..., reduction='batchmean')`; for `[batch, time, latent]` it is the
+ * mean over batch × time (`[2, 3, D]` divides the sum by 6), where `batchmean`
+ * divides by the batch alone (by 2). `'sum'` sums; `'none'` returns `[...]`. With `freeBits: λ` the
  * result is Σ_d max(λ, mean over the batch of KL_d) instead.
  *
  * Shapes: `mean`, `logVar` `[..., D]`; priors broadcast against them (`[D]`,

@@ -16,7 +16,10 @@
  * softmax upstream would turn into NaN), and the gradients obey the same
  * identity as the values: ∇H(p, q) = ∇H(p) + ∇D_KL(p ‖ q).
  * A p > 0 against q = 0 gives `+Infinity`, as `scipy.stats.entropy` does.
- * NaN propagates: a NaN or negative entry gives NaN, even where p = 0.
+ * NaN propagates: a NaN entry gives NaN, even where p = 0, and so does a
+ * negative entry under a log (either argument of `entropy`, `klDivergence`
+ * and `jsDivergence`, q of `crossEntropy`). crossEntropy's p only weighs
+ * log q and is used as given, negative or not.
  *
  * Inputs are used as given, not renormalised: pass probabilities that sum to
  * 1 along `axis`.

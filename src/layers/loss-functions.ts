@@ -178,10 +178,13 @@ export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossent
       const indices = classIndices(fn, yTrue, predictions, ignoreIndex);
       const twin = { labelSmoothing, classWeights };
       if (fromLogits) return sparseSoftmaxCrossEntropy(indices, predictions, { ...twin, ignoreIndex, reduction: 'none' });
-      // Probabilities: the categorical loss of one-hot targets, 0 where the label is ignored.
+      // Probabilities: the categorical loss of one-hot targets. An ignored row's targets are
+      // all 0 (masked before the log, as the logits form does), so it gives 0 whatever its probabilities.
       const kept = ignoreIndex === undefined ? tf.onesLike(indices) : tf.notEqual(indices, ignoreIndex);
       const oneHot = tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, classes, 1, 'int32')), 'float32');
-      return tf.mul(probabilityCrossEntropy(oneHot, predictions, { ...twin, axis: predictions.rank - 1 }), tf.cast(kept, 'float32'));
+      const smoothed = labelSmoothing === 0 ? oneHot : tf.add(tf.mul(oneHot, 1 - labelSmoothing), labelSmoothing / classes);
+      const targets = tf.mul(smoothed, tf.expandDims(tf.cast(kept, 'float32'), -1));
+      return probabilityCrossEntropy(targets, predictions, { classWeights, labelSmoothing: 0, axis: predictions.rank - 1 });
     }),
   );
 }

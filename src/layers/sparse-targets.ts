@@ -39,9 +39,12 @@ function tfjsSparseCategoricalCrossentropy(): LossFunction {
     const input = tfInput({ shape: [1], name: 'tfjs_entropy_probe_input' });
     const output = tfLayers.dense({ units: 2, name: 'tfjs_entropy_probe_dense' }).apply(input) as SymbolicTensor;
     const probe = tfModel({ inputs: input, outputs: output, name: 'tfjs_entropy_probe' });
-    probe.compile({ optimizer: tf.train.sgd(0), loss: 'sparseCategoricalCrossentropy' });
+    // The optimizer holds a tensor of its own (its learning rate): disposed with the probe.
+    const optimizer = tf.train.sgd(0);
+    probe.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' });
     tfjsSparseLoss = probe.lossFunctions[0] as LossFunction;
     probe.dispose();
+    optimizer.dispose();
   }
   return tfjsSparseLoss;
 }

@@ -121,6 +121,18 @@ describe('layers loss factories', () => {
     expect(() => at(sparse, [5], [[0, 1, 0]])).toThrowError('layers.sparseCategoricalCrossentropy: label 5 at [0] is outside [0, 3)');
   });
 
+  test('sparse on probabilities: an ignored row gives 0 with a zero gradient, even where its probabilities hold a 0', () => {
+    const loss = layers.sparseCategoricalCrossentropy({ ignoreIndex: 0 });
+    const [value, grad] = tf.tidy(() => {
+      const [y, p] = [tf.tensor1d([0, 1]), tf.tensor2d([[0, 0.5, 0.5], [0.2, 0.7, 0.1]])];
+      return [Array.from(loss(y, p).dataSync()), Array.from(tf.grad((q: tf.Tensor) => tf.sum(loss(y, q)))(p).dataSync())];
+    });
+    expect(value[0]).toBe(0);
+    expect(value[1]).toBeCloseTo(-Math.log(0.7), 6);
+    expect(grad.slice(0, 3).map((g) => g + 0)).toEqual([0, 0, 0]);
+    expect(grad[4]).toBeCloseTo(-1 / 0.7, 5);
+  });
+
   test('checkGradients passes for every factory with probabilities inside (0, 1)', () => {
     const probabilities = logits.map(softmax64);
     const factories: Array<[layers.LayersLoss, number[][]]> = [
