@@ -10,14 +10,15 @@ export default defineConfig({
   // tfjs must stay external: a second bundled copy of tfjs-core would have
   // its own engine, and kernels and gradients registered in one would be
   // invisible to the other. tsup leaves peer dependencies external; this says so.
-  // The main entry imports the layers entry by name rather than bundling a
-  // second copy: the layer class it registers must be one class.
-  external: [/^@tensorflow\//, 'tfjs-entropy/layers'],
+  external: [/^@tensorflow\//],
   // Node 20 is the oldest supported runtime; browsers get it through a bundler.
   target: 'es2022',
   sourcemap: true,
   clean: true,
-  // One file per format: the package is small, and splitting only adds chunks.
-  splitting: false,
+  // Code both entries share (the layers adapters, which the main entry
+  // re-exports as `layers`) goes into one shared chunk per format, so the
+  // layer class registered with tf.serialization is one class whichever
+  // entry a user imports. (For CJS this is tsup's own splitting.)
+  splitting: true,
   treeshake: true,
 });

@@ -17,14 +17,8 @@ const backendProject = (backend: 'cpu' | 'wasm') => ({
 
 export default defineConfig({
   resolve: {
-    // The main entry re-exports the layers entry by its package name (so the
-    // built package has one copy of the registered layer class); in the
-    // sources that name is this file.
-    alias: [
-      { find: /^tfjs-entropy\/layers$/, replacement: fileURLToPath(new URL('./src/layers/index.ts', import.meta.url)) },
-      // The README's snippets import the package by name (test/readme.test.ts runs them).
-      { find: /^tfjs-entropy$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-    ],
+    // The README's snippets import the package by name (test/readme.test.ts runs them).
+    alias: [{ find: /^tfjs-entropy$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }],
   },
   test: {
     // The JSON report is what .ci/run counts; the default reporter is for people.

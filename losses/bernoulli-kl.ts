@@ -4,14 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
-import { safeSum } from '../src/safe-sum.js';
-import { negativeLogSigmoid } from './sigmoid-cross-entropy.js';
-import { assertHasAxis, assertKnownOptions, assertSameShape, toFloatTensor } from '../src/validate.js';
-
-/** softplus(x) = log(1 + eˣ) = −log σ(−x). */
-const softplus = (x: Tensor): Tensor => negativeLogSigmoid(tf.neg(x));
+import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { softplus } from '../src/machinery/numerics.js';
+import { readOptions, type OptionsOf } from '../src/machinery/options.js';
+import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
+import { relu, safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { assertHasAxis, assertSameShape, toFloatTensor } from '../src/machinery/validate.js';
 
 /**
  * Elementwise KL(Bern(σ(a)) ‖ Bern(σ(b))) = softplus(−b) − softplus(−a) + σ(−a)·(b − a)
@@ -27,8 +25,7 @@ const bernoulliKLKernel: LossKernel<[Tensor, Tensor], null> = {
     const kl = tf.add(tf.sub(softplus(tf.neg(bb)), softplus(tf.neg(aa))), tf.mul(tf.sigmoid(tf.neg(aa)), tf.sub(bb, aa)));
     // For nearby logits the three terms still cancel to within a few ulps of 0;
     // the exact value is never negative, so a negative result is rounding: 0.
-    // (Not tf.relu: the wasm backend's relu turns some NaNs, such as this one from a NaN logit, into 0.)
-    return tf.where(tf.less(kl, 0), tf.zerosLike(kl), kl);
+    return relu(kl);
   },
   backward(dy, [a, b]) {
     const dA = tf.mul(tf.mul(tf.sigmoid(a), tf.sigmoid(tf.neg(a))), tf.sub(a, b));
@@ -37,11 +34,14 @@ const bernoulliKLKernel: LossKernel<[Tensor, Tensor], null> = {
   },
 };
 
-/** Options of {@link bernoulliKL}. */
-export interface BernoulliKLOptions {
+/** The options of {@link bernoulliKL}. */
+export const bernoulliKLOptions = {
   /** `'mean'` (default: summed over the last axis, averaged over the rest), `'sum'` or `'none'`. */
-  readonly reduction?: Reduction | undefined;
-}
+  reduction: REDUCTION,
+};
+
+/** Options of {@link bernoulliKL}. */
+export type BernoulliKLOptions = OptionsOf<typeof bernoulliKLOptions>;
 
 /**
  * KL divergence of independent Bernoullis from logits, summed over the last axis:
@@ -74,8 +74,7 @@ export function bernoulliKL(
   options: BernoulliKLOptions = {},
 ): Tensor {
   const fn = 'bernoulliKL';
-  assertKnownOptions(fn, options, ['reduction']);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const { reduction } = readOptions(fn, bernoulliKLOptions, options);
   return tf.tidy(() => {
     const a = toFloatTensor(fn, 'pLogits', pLogits);
     const b = toFloatTensor(fn, 'qLogits', qLogits);

@@ -4,42 +4,41 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
-import { safeSum } from '../src/safe-sum.js';
+import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { logSoftmax, maskedProduct, maskedSlope } from '../src/machinery/numerics.js';
+import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
+import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
+import { safeSum } from '../src/machinery/tfjs-workarounds.js';
 import {
   assertHasAxis,
   assertHasClasses,
   assertLabelsInRange,
-  assertKnownOptions,
   assertSameShape,
   formatShape,
-  numberInRange,
+  inRange,
   positiveNumber,
   resolveAxis,
   toFloatTensor,
   toIndexTensor,
   toLabelsLike,
   toTensor,
-} from '../src/validate.js';
-import { logSoftmaxAlong, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './softmax-cross-entropy.js';
+} from '../src/machinery/validate.js';
+import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './softmax-cross-entropy.js';
 
 interface CategoricalKLAttrs {
   readonly axis: number;
   readonly temperature: number;
 }
 
-/** log π = log softmax(p/T), log ρ = log softmax(q/T), and their KL Σ π (log π − log ρ). */
+/** log π = log softmax(p/T), log ρ = log softmax(q/T), π, and their KL Σ π log π − π log ρ. */
 function temperedParts(pLogits: Tensor, qLogits: Tensor, { axis, temperature }: CategoricalKLAttrs) {
-  const logPi = logSoftmaxAlong(tf.div(pLogits, temperature), axis);
-  const logRho = logSoftmaxAlong(tf.div(qLogits, temperature), axis);
+  const logPi = logSoftmax(tf.div(pLogits, temperature), axis);
+  const logRho = logSoftmax(tf.div(qLogits, temperature), axis);
   const pi = tf.exp(logPi);
-  const logRatio = tf.sub(logPi, logRho);
-  // π·(log π − log ρ), held at 0 where π = 0: a −Infinity p logit (a masked class) has
-  // log π = −∞, and 0·∞ would be NaN. A NaN in ρ is not held, so it shows.
-  const held = tf.logicalAnd(tf.equal(pi, 0), tf.logicalNot(tf.isNaN(logRho)));
-  const heldAtZero = (x: Tensor) => tf.where(held, tf.zerosLike(x), x);
-  return { pi, logRatio, logRho, heldAtZero, kl: safeSum(heldAtZero(tf.mul(pi, logRatio)), axis) };
+  // Each product 0 where π = 0: a −Infinity p logit (a masked class) contributes nothing,
+  // also where q masks the class too. A NaN in ρ shows.
+  const kl = safeSum(tf.sub(maskedProduct(pi, logPi), maskedProduct(pi, logRho)), axis);
+  return { pi, logPi, logRho, kl };
 }
 
 /**
@@ -51,23 +50,29 @@ const categoricalKLKernel: LossKernel<[Tensor, Tensor], CategoricalKLAttrs> = {
     return temperedParts(pLogits, qLogits, attrs).kl;
   },
   backward(dy, [pLogits, qLogits], attrs) {
-    const { pi, logRatio, logRho, heldAtZero, kl } = temperedParts(pLogits, qLogits, attrs);
+    const { pi, logPi, logRho, kl } = temperedParts(pLogits, qLogits, attrs);
     const g = tf.div(tf.expandDims(dy, attrs.axis), attrs.temperature);
-    const dP = heldAtZero(tf.mul(pi, tf.sub(logRatio, tf.expandDims(kl, attrs.axis))));
+    const dP = maskedSlope(pi, tf.sub(tf.sub(logPi, logRho), tf.expandDims(kl, attrs.axis)));
     const dQ = tf.sub(tf.exp(logRho), pi);
     return [tf.mul(g, dP), tf.mul(g, dQ)];
   },
 };
 
-/** Options of {@link categoricalKL}. */
-export interface CategoricalKLOptions {
+/** T > 0: both logits are divided by T before the softmax. */
+const TEMPERATURE = withDefault(1, positiveNumber);
+
+/** The options of {@link categoricalKL}. */
+export const categoricalKLOptions = {
   /** The class axis; negative counts from the end. Default `-1`. */
-  readonly axis?: number | undefined;
+  axis: AXIS,
   /** T > 0: both logits are divided by T before the softmax. Default 1. No T² factor here. */
-  readonly temperature?: number | undefined;
+  temperature: TEMPERATURE,
   /** `'mean'` (default), `'sum'` or `'none'` (per distribution). */
-  readonly reduction?: Reduction | undefined;
-}
+  reduction: REDUCTION,
+};
+
+/** Options of {@link categoricalKL}. */
+export type CategoricalKLOptions = OptionsOf<typeof categoricalKLOptions>;
 
 /** Converts and checks a pair of logit tensors of one shape with a class axis. */
 function logitPair(
@@ -118,26 +123,27 @@ export function categoricalKL(
   options: CategoricalKLOptions = {},
 ): Tensor {
   const fn = 'categoricalKL';
-  assertKnownOptions(fn, options, ['axis', 'temperature', 'reduction']);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const temperature = positiveNumber(fn, 'temperature', options.temperature ?? 1);
+  const { axis, temperature, reduction } = readOptions(fn, categoricalKLOptions, options);
   return tf.tidy(() => {
-    const [p, q, axis] = logitPair(fn, ['pLogits', 'qLogits'], pLogits, qLogits, options.axis ?? -1);
-    return reduceLoss(applyKernel(categoricalKLKernel, [p, q], { axis, temperature }), { reduction });
+    const [p, q, classAxis] = logitPair(fn, ['pLogits', 'qLogits'], pLogits, qLogits, axis);
+    return reduceLoss(applyKernel(categoricalKLKernel, [p, q], { axis: classAxis, temperature }), { reduction });
   });
 }
 
-/** Options of {@link distillationLoss}. */
-export interface DistillationLossOptions {
+/** The options of {@link distillationLoss}. */
+export const distillationLossOptions = {
   /** T > 0, softening both distributions; the KL term is scaled by T². Default 1. */
-  readonly temperature?: number | undefined;
+  temperature: TEMPERATURE,
   /** Hard labels: one-hot (float32, the logits' shape) or int32 class indices (the logits' shape without the last axis). */
-  readonly labels?: Tensor | TensorLike | undefined;
+  labels: TENSOR,
   /** α ∈ [0, 1], the weight of the hard-label cross-entropy (used with `labels`). Default 0.5. */
-  readonly alpha?: number | undefined;
+  alpha: withDefault(0.5, inRange(0, 1)),
   /** `'mean'` (default), `'sum'` or `'none'` (per sample). */
-  readonly reduction?: Reduction | undefined;
-}
+  reduction: REDUCTION,
+};
+
+/** Options of {@link distillationLoss}. */
+export type DistillationLossOptions = OptionsOf<typeof distillationLossOptions>;
 
 /**
  * Knowledge distillation (Hinton et al. 2015): per sample
@@ -174,14 +180,11 @@ export function distillationLoss(
   options: DistillationLossOptions = {},
 ): Tensor {
   const fn = 'distillationLoss';
-  assertKnownOptions(fn, options, ['temperature', 'labels', 'alpha', 'reduction']);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const temperature = positiveNumber(fn, 'temperature', options.temperature ?? 1);
-  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.5, 0, 1);
+  const { temperature, labels, alpha, reduction } = readOptions(fn, distillationLossOptions, options);
   return tf.tidy(() => {
     const [teacher, student] = logitPair(fn, ['teacherLogits', 'studentLogits'], teacherLogits, studentLogits, -1);
     // Labels are checked before the first op: see toSampleWeights.
-    const hardLabels = options.labels === undefined ? undefined : toHardLabels(fn, options.labels, student);
+    const hardLabels = labels === undefined ? undefined : toHardLabels(fn, labels, student);
     const axis = student.rank - 1;
     const soft = tf.mul(applyKernel(categoricalKLKernel, [teacher, student], { axis, temperature }), temperature ** 2);
     if (hardLabels === undefined) return reduceLoss(soft, { reduction });

@@ -14,19 +14,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { broadcastTo } from '../src/broadcast.js';
-import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
-import { safeSum } from '../src/safe-sum.js';
-import {
-  assertBroadcastsTo,
-  assertHasAxis,
-  assertKnownOptions,
-  assertSameShape,
-  logOfBase,
-  numberInRange,
-  toFloatTensor,
-} from '../src/validate.js';
+import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { readOptions, optional, unchecked, withDefault, type OptionsOf } from '../src/machinery/options.js';
+import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
+import { broadcastTo, maximum, safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { assertBroadcastsTo, assertHasAxis, assertSameShape, inRange, logBase, toFloatTensor } from '../src/machinery/validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -117,11 +109,14 @@ function priorParameter(fn: string, name: string, value: Tensor | TensorLike, sh
   return t;
 }
 
-/** Options of the Gaussian entropy and cross-entropy. */
-export interface GaussianMeasureOptions {
+/** The options of the Gaussian entropy and cross-entropy. */
+export const gaussianMeasureOptions = {
   /** Base of the logarithm: `Math.E` (nats, default), `2` (bits). */
-  readonly base?: number | undefined;
-}
+  base: withDefault(Math.E, logBase),
+};
+
+/** Options of the Gaussian entropy and cross-entropy. */
+export type GaussianMeasureOptions = OptionsOf<typeof gaussianMeasureOptions>;
 
 /**
  * Differential entropy of a diagonal Gaussian N(mean, e^logVar), per sample:
@@ -149,11 +144,10 @@ export function gaussianEntropy(
   options: GaussianMeasureOptions = {},
 ): Tensor {
   const fn = 'gaussianEntropy';
-  assertKnownOptions(fn, options, ['base']);
-  const lnBase = logOfBase(fn, options.base ?? Math.E);
+  const { base } = readOptions(fn, gaussianMeasureOptions, options);
   return tf.tidy(() => {
     const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
-    return tf.div(safeSum(applyKernel(gaussianEntropyKernel, [m, v], null), -1), lnBase);
+    return tf.div(safeSum(applyKernel(gaussianEntropyKernel, [m, v], null), -1), Math.log(base));
   });
 }
 
@@ -189,31 +183,36 @@ export function gaussianCrossEntropy(
   options: GaussianMeasureOptions = {},
 ): Tensor {
   const fn = 'gaussianCrossEntropy';
-  assertKnownOptions(fn, options, ['base']);
-  const lnBase = logOfBase(fn, options.base ?? Math.E);
+  const { base } = readOptions(fn, gaussianMeasureOptions, options);
   return tf.tidy(() => {
     const p = gaussian(fn, ['meanP', 'logVarP'], meanP, logVarP);
     const q = gaussian(fn, ['meanQ', 'logVarQ'], meanQ, logVarQ);
     assertSameShape(fn, 'meanP', p[0], 'meanQ', q[0]);
-    return tf.div(safeSum(applyKernel(gaussianCrossEntropyKernel, [...p, ...q], null), -1), lnBase);
+    return tf.div(safeSum(applyKernel(gaussianCrossEntropyKernel, [...p, ...q], null), -1), Math.log(base));
   });
 }
 
-/** Options of {@link gaussianKL}. */
-export interface GaussianKLOptions {
+/** A prior's parameter: a number or a tensor broadcast against `mean` (checked against it when known). */
+const PRIOR_PARAMETER = withDefault<number | Tensor | TensorLike>(0, unchecked);
+
+/** The options of {@link gaussianKL}. */
+export const gaussianKLOptions = {
   /** Mean of the prior Q, a number or a tensor broadcast against `mean`. Default 0. */
-  readonly priorMean?: number | Tensor | TensorLike | undefined;
+  priorMean: PRIOR_PARAMETER,
   /** log σ² of the prior Q, a number or a tensor broadcast against `mean`. Default 0 (unit variance). */
-  readonly priorLogVar?: number | Tensor | TensorLike | undefined;
+  priorLogVar: PRIOR_PARAMETER,
   /**
    * λ ≥ 0 nats: Σ_d max(λ, batch mean of KL_d), each latent dimension's
    * batch-mean KL floored at λ (Kingma et al. 2016); a floored dimension gets
    * no gradient. Needs `reduction: 'mean'`.
    */
-  readonly freeBits?: number | undefined;
+  freeBits: optional(inRange(0, Infinity)),
   /** `'mean'` (default: KL summed over the last axis, averaged over the rest), `'sum'` or `'none'` (per sample). */
-  readonly reduction?: Reduction | undefined;
-}
+  reduction: REDUCTION,
+};
+
+/** Options of {@link gaussianKL}. */
+export type GaussianKLOptions = OptionsOf<typeof gaussianKLOptions>;
 
 /**
  * KL divergence D_KL(N(mean, e^logVar) ‖ N(priorMean, e^priorLogVar)) of diagonal
@@ -259,18 +258,17 @@ export function gaussianKL(
   options: GaussianKLOptions = {},
 ): Tensor {
   const fn = 'gaussianKL';
-  assertKnownOptions(fn, options, ['priorMean', 'priorLogVar', 'freeBits', 'reduction']);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const freeBits = options.freeBits === undefined ? undefined : numberInRange(fn, 'freeBits', options.freeBits, 0, Infinity);
+  const { priorMean, priorLogVar, freeBits, reduction } = readOptions(fn, gaussianKLOptions, options);
   if (freeBits !== undefined && reduction !== 'mean') {
     throw new Error(`${fn}: freeBits needs reduction 'mean' (the batch mean it floors), got '${reduction}'`);
   }
   return tf.tidy(() => {
     // Both priors are checked before the first op: see toSampleWeights.
     const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
-    const priorMean = priorParameter(fn, 'priorMean', options.priorMean ?? 0, m.shape);
-    const priorLogVar = priorParameter(fn, 'priorLogVar', options.priorLogVar ?? 0, m.shape);
-    const [fullPriorMean, fullPriorLogVar] = [priorMean, priorLogVar].map((t) => broadcastTo(t, m.shape));
+    const [fullPriorMean, fullPriorLogVar] = [
+      priorParameter(fn, 'priorMean', priorMean, m.shape),
+      priorParameter(fn, 'priorLogVar', priorLogVar, m.shape),
+    ].map((t) => broadcastTo(t, m.shape));
     const perDimension = applyKernel(gaussianKLKernel, [m, v, fullPriorMean!, fullPriorLogVar!], null);
     if (freeBits !== undefined) return freeBitsKL(perDimension, freeBits);
     return reduceLoss(safeSum(perDimension, -1), { reduction });
@@ -287,8 +285,7 @@ function freeBitsKL(perDimension: Tensor, freeBits: number): Tensor {
   // An empty batch has batch mean 0 (then floored at λ), as a mean over nothing elsewhere.
   const batchMean = tf.div(safeSum(tf.reshape(perDimension, [rows, latent]), 0), Math.max(rows, 1));
   // λ first: on a tie tfjs's maximum gives the gradient to its first argument, the constant.
-  // A NaN batch mean stays NaN (the wasm backend's maximum would give λ).
-  return safeSum(tf.where(tf.isNaN(batchMean), batchMean, tf.maximum(tf.scalar(freeBits), batchMean)));
+  return safeSum(maximum(tf.scalar(freeBits), batchMean));
 }
 
 /**

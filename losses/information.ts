@@ -26,26 +26,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { safeSum } from '../src/safe-sum.js';
-import {
-  assertHasAxis,
-  assertKnownOptions,
-  assertSameShape,
-  logOfBase,
-  resolveAxis,
-  toFloatTensor,
-} from '../src/validate.js';
+import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { maskedProduct, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
+import { AXIS, readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
+import { safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { assertHasAxis, assertSameShape, logBase, resolveAxis, toFloatTensor } from '../src/machinery/validate.js';
+
+/** The options of every information measure. */
+export const measureOptions = {
+  /** The axis that holds each distribution; negative counts from the end. Default `-1`. */
+  axis: AXIS,
+  /** Base of the logarithm: `Math.E` (nats, the default), `2` (bits), `10` (hartleys). */
+  base: withDefault(Math.E, logBase),
+};
 
 /** Options shared by the information measures. */
-export interface MeasureOptions {
-  /** The axis that holds each distribution; negative counts from the end. Default `-1`. */
-  readonly axis?: number | undefined;
-  /** Base of the logarithm: `Math.E` (nats, the default), `2` (bits), `10` (hartleys). */
-  readonly base?: number | undefined;
-}
-
-const MEASURE_OPTIONS = ['axis', 'base'] as const;
+export type MeasureOptions = OptionsOf<typeof measureOptions>;
 
 interface MeasureAttrs {
   /** Non-negative index of the summed axis. */
@@ -54,46 +50,20 @@ interface MeasureAttrs {
   readonly lnBase: number;
 }
 
-// ---------------------------------------------------------------------------
-// Elementwise pieces shared by the kernels. All run inside a kernel's forward
-// or backward pass, where nothing is recorded, so tf.equal masks are safe.
-
-/** x where x ≠ 0, else 1: log of it is finite at x = 0, where a mask drops the term. */
-function zeroSafe(x: Tensor): Tensor {
-  return tf.where(tf.equal(x, 0), tf.onesLike(x), x);
+/** Σ over the distribution's axis, in units of the base. */
+function total(terms: Tensor, { axis, lnBase }: MeasureAttrs): Tensor {
+  return tf.div(safeSum(terms, axis), lnBase);
 }
 
-/** `value`, with 0 where `mask` holds. */
-function zeroWhere(mask: Tensor, value: Tensor): Tensor {
-  return tf.where(mask, tf.zerosLike(value), value);
+/** dy, shaped like the forward's output, broadcast back along the summed axis and scaled. */
+function upstream(dy: Tensor, attrs: MeasureAttrs, scale: number): Tensor {
+  return tf.mul(tf.expandDims(dy, attrs.axis), scale / attrs.lnBase);
 }
 
-/**
- * Where a term p·log(·/q) is held at 0: p = 0 and q ≥ 0. A NaN or negative q
- * is not masked, so it still turns the result into NaN.
- */
-function heldAtZero(p: Tensor, q: Tensor): Tensor {
-  return tf.logicalAnd(tf.equal(p, 0), tf.greaterEqual(q, 0));
-}
-
-/** φ'(x) = log x + 1, taken as 0 at x = 0 (see the module doc). */
-function xLogXDerivative(x: Tensor, logX: Tensor = tf.log(zeroSafe(x))): Tensor {
-  return zeroWhere(tf.equal(x, 0), tf.add(logX, 1));
-}
-
-/** p·(log p − log q) per entry; 0 where held at zero, +Infinity where p > 0 = q. */
-function relativeEntropyTerms(p: Tensor, q: Tensor, logQ: Tensor = tf.log(q)): Tensor {
-  return zeroWhere(heldAtZero(p, q), tf.mul(p, tf.sub(tf.log(zeroSafe(p)), logQ)));
-}
-
-/** ∂(p·log q)/∂p = log q, taken as 0 where p = q = 0 (the term is held at 0 there). */
-function logQOrZero(p: Tensor, q: Tensor): Tensor {
-  return zeroWhere(tf.logicalAnd(tf.equal(p, 0), tf.equal(q, 0)), tf.log(q));
-}
-
-/** ∂(p·log q)/∂q = p / q, taken as 0 where held at zero. */
-function ratioOrZero(p: Tensor, q: Tensor): Tensor {
-  return zeroWhere(heldAtZero(p, q), tf.div(p, q));
+/** φ'(x) = d(x log x)/dx = log x + 1, taken as 0 at x = 0 (the term is held at 0 there). */
+function xLogXDerivative(x: Tensor): Tensor {
+  const [dx, dy] = xlogyPartials(x, x);
+  return tf.add(dx, dy);
 }
 
 /**
@@ -102,27 +72,22 @@ function ratioOrZero(p: Tensor, q: Tensor): Tensor {
  * halving would round (1e-45/2 = 0, log 0 = −∞), so log(p + q) − ln 2 is used there.
  */
 function logMixture(p: Tensor, q: Tensor): Tensor {
-  const total = tf.add(p, q);
-  const subnormalHalf = tf.less(total, 2 * SMALLEST_NORMAL_FLOAT32);
-  return tf.where(subnormalHalf, tf.sub(tf.log(total), Math.LN2), tf.log(tf.mul(total, 0.5)));
+  const sum = tf.add(p, q);
+  const subnormalHalf = tf.less(sum, 2 * SMALLEST_NORMAL_FLOAT32);
+  return tf.where(subnormalHalf, tf.sub(tf.log(sum), Math.LN2), tf.log(tf.mul(sum, 0.5)));
 }
 
 const SMALLEST_NORMAL_FLOAT32 = 2 ** -126;
 
-/** dy, shaped like the forward's output, broadcast back along the summed axis and scaled. */
-function upstream(dy: Tensor, attrs: MeasureAttrs, scale: number): Tensor {
-  return tf.mul(tf.expandDims(dy, attrs.axis), scale / attrs.lnBase);
-}
-
 // ---------------------------------------------------------------------------
-// Kernels: forward formula and analytic gradient side by side.
+// Kernels: forward formula and analytic gradient side by side. Every term is
+// an xlogy (numerics.ts), so 0·log 0 = 0 and the NaN rule hold in one place.
 
 /** H(p) = −Σ p log p. ∂H/∂p = −(log p + 1). */
 const entropyKernel: LossKernel<[Tensor], MeasureAttrs> = {
-  forward([p], { axis, lnBase }) {
-    // log runs on 1 where p = 0, so the term is 0·0 = 0 exactly. Negating
-    // the log, not the sum, keeps H = +0 (not −0) for a one-hot p.
-    return tf.div(safeSum(tf.mul(p, tf.neg(tf.log(zeroSafe(p)))), axis), lnBase);
+  forward([p], attrs) {
+    // −p·log p summed, not the negated sum: H = +0, not −0, for a one-hot p.
+    return total(tf.neg(xlogy(p, p)), attrs);
   },
   backward(dy, [p], attrs) {
     return [tf.mul(upstream(dy, attrs, -1), xLogXDerivative(p))];
@@ -131,74 +96,68 @@ const entropyKernel: LossKernel<[Tensor], MeasureAttrs> = {
 
 /** H(p, q) = −Σ p log q. ∂/∂p = −log q; ∂/∂q = −p/q. */
 const crossEntropyKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
-  forward([p, q], { axis, lnBase }) {
-    // The mask turns 0·log 0 (NaN in float arithmetic) into 0.
-    const terms = zeroWhere(heldAtZero(p, q), tf.mul(p, tf.neg(tf.log(q))));
-    return tf.div(safeSum(terms, axis), lnBase);
+  forward([p, q], attrs) {
+    return total(tf.neg(xlogy(p, q)), attrs);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, -1);
-    return [tf.mul(g, logQOrZero(p, q)), tf.mul(g, ratioOrZero(p, q))];
+    const [dp, dq] = xlogyPartials(p, q);
+    return [tf.mul(g, dp), tf.mul(g, dq)];
   },
 };
 
-/** D_KL(p ‖ q) = Σ p log(p/q). ∂/∂p = log p + 1 − log q; ∂/∂q = −p/q. */
+/** D_KL(p ‖ q) = Σ p log p − p log q. ∂/∂p = log p + 1 − log q; ∂/∂q = −p/q. */
 const klDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
-  forward([p, q], { axis, lnBase }) {
-    return tf.div(safeSum(relativeEntropyTerms(p, q), axis), lnBase);
+  forward([p, q], attrs) {
+    // Equal inputs give exactly 0: the two terms are the same numbers.
+    return total(tf.sub(xlogy(p, p), xlogy(p, q)), attrs);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 1);
-    return [tf.mul(g, tf.sub(xLogXDerivative(p), logQOrZero(p, q))), tf.mul(tf.neg(g), ratioOrZero(p, q))];
+    const [dp, dq] = xlogyPartials(p, q);
+    return [tf.mul(g, tf.sub(xLogXDerivative(p), dp)), tf.mul(tf.neg(g), dq)];
   },
 };
 
 /**
  * JS(p, q) = ½ D_KL(p ‖ m) + ½ D_KL(q ‖ m), m = (p + q)/2.
- * As ½Σφ(p) + ½Σφ(q) − Σφ(m): ∂/∂p = ½(φ'(p) − φ'(m)), and likewise for q.
+ * As ½Σφ(p) + ½Σφ(q) − Σφ(m), φ(x) = x log x: ∂/∂p = ½(φ'(p) − φ'(m)), and likewise for q.
  */
 const jsDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
-  forward([p, q], { axis, lnBase }) {
-    const total = tf.add(p, q);
+  forward([p, q], attrs) {
     const logM = logMixture(p, q);
-    // The KL form, not φ(p)/2 + φ(q)/2 − φ(m): its terms do not cancel, so
-    // nearly equal p and q give a small value with small absolute error.
-    const terms = tf.add(relativeEntropyTerms(p, total, logM), relativeEntropyTerms(q, total, logM));
-    return tf.div(tf.mul(safeSum(terms, axis), 0.5), lnBase);
+    // The KL form, not φ(p)/2 + φ(q)/2 − φ(m): its terms cancel term by term,
+    // so nearly equal p and q give a small value with a small absolute error.
+    const relativeTo = (x: Tensor) => tf.sub(xlogy(x, x), maskedProduct(x, logM));
+    return tf.mul(total(tf.add(relativeTo(p), relativeTo(q)), attrs), 0.5);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 0.5);
-    const mixtureDerivative = xLogXDerivative(tf.add(p, q), logMixture(p, q));
-    return [
-      tf.mul(g, tf.sub(xLogXDerivative(p), mixtureDerivative)),
-      tf.mul(g, tf.sub(xLogXDerivative(q), mixtureDerivative)),
-    ];
+    // φ'(m) = log m + 1, taken as 0 where m = 0 (as φ'(0) is).
+    const sum = tf.add(p, q);
+    const mixtureDerivative = tf.where(tf.equal(sum, 0), tf.zerosLike(sum), tf.add(logMixture(p, q), 1));
+    return [tf.mul(g, tf.sub(xLogXDerivative(p), mixtureDerivative)), tf.mul(g, tf.sub(xLogXDerivative(q), mixtureDerivative))];
   },
 };
 
 // ---------------------------------------------------------------------------
 // Public functions: validate, then run the kernel.
 
-function measureAttrs(fn: string, arg: string, x: Tensor, options: MeasureOptions): MeasureAttrs {
-  assertKnownOptions(fn, options, MEASURE_OPTIONS);
-  return { axis: resolveAxis(fn, arg, x, options.axis ?? -1), lnBase: logOfBase(fn, options.base ?? Math.E) };
-}
-
-/** Validates a pair of distributions and runs `kernel` on them. */
-function pairMeasure(
+/** Validates the distributions (one, or a pair of one shape) and runs `kernel` on them. */
+function measure<Inputs extends [Tensor] | [Tensor, Tensor]>(
   fn: string,
-  kernel: LossKernel<[Tensor, Tensor], MeasureAttrs>,
-  [pName, qName]: readonly [string, string],
-  pLike: Tensor | TensorLike,
-  qLike: Tensor | TensorLike,
+  kernel: LossKernel<Inputs, MeasureAttrs>,
+  names: readonly string[],
+  distributions: ReadonlyArray<Tensor | TensorLike>,
   options: MeasureOptions,
 ): Tensor {
+  const { axis, base } = readOptions(fn, measureOptions, options);
   return tf.tidy(() => {
-    const p = toFloatTensor(fn, pName, pLike);
-    const q = toFloatTensor(fn, qName, qLike);
-    assertHasAxis(fn, pName, p);
-    assertSameShape(fn, pName, p, qName, q);
-    return applyKernel(kernel, [p, q], measureAttrs(fn, pName, p, options));
+    const inputs = distributions.map((x, i) => toFloatTensor(fn, names[i]!, x));
+    const [p, q] = inputs as [Tensor, Tensor | undefined];
+    assertHasAxis(fn, names[0]!, p);
+    if (q !== undefined) assertSameShape(fn, names[0]!, p, names[1]!, q);
+    return applyKernel(kernel, inputs as Inputs, { axis: resolveAxis(fn, names[0]!, p, axis), lnBase: Math.log(base) });
   });
 }
 
@@ -225,11 +184,7 @@ function pairMeasure(
  * ```
  */
 export function entropy(p: Tensor | TensorLike, options: MeasureOptions = {}): Tensor {
-  return tf.tidy(() => {
-    const probabilities = toFloatTensor('entropy', 'p', p);
-    assertHasAxis('entropy', 'p', probabilities);
-    return applyKernel(entropyKernel, [probabilities], measureAttrs('entropy', 'p', probabilities, options));
-  });
+  return measure('entropy', entropyKernel, ['p'], [p], options);
 }
 
 /**
@@ -264,7 +219,7 @@ export function crossEntropy(
   q: Tensor | TensorLike,
   options: MeasureOptions = {},
 ): Tensor {
-  return pairMeasure('crossEntropy', crossEntropyKernel, ['p', 'q'], p, q, options);
+  return measure('crossEntropy', crossEntropyKernel, ['p', 'q'], [p, q], options);
 }
 
 /**
@@ -300,7 +255,7 @@ export function klDivergence(
   q: Tensor | TensorLike,
   options: MeasureOptions = {},
 ): Tensor {
-  return pairMeasure('klDivergence', klDivergenceKernel, ['p', 'q'], p, q, options);
+  return measure('klDivergence', klDivergenceKernel, ['p', 'q'], [p, q], options);
 }
 
 /**
@@ -332,5 +287,5 @@ export function jsDivergence(
   q: Tensor | TensorLike,
   options: MeasureOptions = {},
 ): Tensor {
-  return pairMeasure('jsDivergence', jsDivergenceKernel, ['p', 'q'], p, q, options);
+  return measure('jsDivergence', jsDivergenceKernel, ['p', 'q'], [p, q], options);
 }

@@ -10,14 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, type Reduction } from '../src/reduction.js';
-import { assertKnownOptions, assertSameShape, toFloatTensor } from '../src/validate.js';
+import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
+import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
+import { assertSameShape, oneOf, toFloatTensor } from '../src/machinery/validate.js';
 
 /** The three estimators of Schulman (2020). */
 export type KLEstimator = 'k1' | 'k2' | 'k3';
-
-const ESTIMATORS: readonly KLEstimator[] = ['k1', 'k2', 'k3'];
 
 /**
  * Per sample, with d = log Q − log P:
@@ -40,13 +39,16 @@ const monteCarloKLKernel: LossKernel<[Tensor, Tensor], { readonly estimator: KLE
   },
 };
 
-/** Options of {@link monteCarloKL}. */
-export interface MonteCarloKLOptions {
+/** The options of {@link monteCarloKL}. */
+export const monteCarloKLOptions = {
   /** `'k1'` (default), `'k2'` or `'k3'`; see the module doc. */
-  readonly estimator?: KLEstimator | undefined;
+  estimator: withDefault<KLEstimator>('k1', oneOf(['k1', 'k2', 'k3'])),
   /** `'mean'` (default: the estimate), `'sum'` or `'none'` (per sample). */
-  readonly reduction?: Reduction | undefined;
-}
+  reduction: REDUCTION,
+};
+
+/** Options of {@link monteCarloKL}. */
+export type MonteCarloKLOptions = OptionsOf<typeof monteCarloKLOptions>;
 
 /**
  * Monte Carlo estimate of D_KL(P ‖ Q) from log-densities at samples x ~ P.
@@ -90,12 +92,7 @@ export function monteCarloKL(
   options: MonteCarloKLOptions = {},
 ): Tensor {
   const fn = 'monteCarloKL';
-  assertKnownOptions(fn, options, ['estimator', 'reduction']);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const estimator = options.estimator ?? 'k1';
-  if (!ESTIMATORS.includes(estimator)) {
-    throw new Error(`${fn}: estimator must be one of 'k1', 'k2', 'k3', got ${JSON.stringify(estimator)}`);
-  }
+  const { estimator, reduction } = readOptions(fn, monteCarloKLOptions, options);
   return tf.tidy(() => {
     const p = toFloatTensor(fn, 'logP', logP);
     const q = toFloatTensor(fn, 'logQ', logQ);

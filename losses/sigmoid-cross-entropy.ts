@@ -1,38 +1,28 @@
 /**
  * Binary / multi-label cross-entropy from logits (API.md §3), matching
- * PyTorch's `F.binary_cross_entropy_with_logits(pos_weight=…)`.
+ * PyTorch's `F.binary_cross_entropy_with_logits(pos_weight=…)`; and beside it
+ * the same loss of probabilities, for the tfjs-layers adapters
+ * (`fromLogits: false`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { broadcastTo } from '../src/broadcast.js';
-import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, toSampleWeights, type Reduction } from '../src/reduction.js';
-import { assertBroadcastsTo, assertKnownOptions, numberInRange, toFloatTensor, toLabelsLike } from '../src/validate.js';
-
-/** softplus(−z) = −log σ(z) = max(−z, 0) + log1p(exp(−|z|)): never overflows. */
-export function negativeLogSigmoid(logits: Tensor): Tensor {
-  return tf.add(tf.relu(tf.neg(logits)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-}
-
-/** softplus(z) = log(1 + e^z) = −log σ(−z). */
-const softplus = (logits: Tensor): Tensor => negativeLogSigmoid(tf.neg(logits));
-
-/** `value`, with 0 where `weight` = 0: a term held at 0 even where its log is infinite (a NaN weight is not 0, so it shows). */
-function zeroWhereWeightZero(weight: Tensor, value: Tensor): Tensor {
-  return tf.where(tf.equal(weight, 0), tf.zerosLike(value), value);
-}
+import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { maskedProduct, maskedSlope, softplus } from '../src/machinery/numerics.js';
+import { readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
+import { reduceLoss, REDUCTION, toSampleWeights } from '../src/machinery/reduction.js';
+import { broadcastTo } from '../src/machinery/tfjs-workarounds.js';
+import { assertBroadcastsTo, inRange, toFloatTensor, toLabelsLike } from '../src/machinery/validate.js';
+import { crossEntropy } from './information.js';
 
 /**
- * Elementwise −[w·y·log σ(z) + (1 − y)·log(1 − σ(z))] = w·y·softplus(−z) + (1 − y)·softplus(z).
- * Each term is held at 0 where its label weight (y, or 1 − y) is 0, so a hard
- * label against an infinite logit of the right sign (a probability of exactly
- * 1 or 0) gives 0, not ∞·0.
+ * Elementwise −[w·y·log σ(z) + (1 − y)·log(1 − σ(z))] = w·y·softplus(−z) + (1 − y)·softplus(z),
+ * w = `posWeight` (1 when absent). Each term is held at 0 where its label
+ * weight (w·y, or 1 − y) is 0, so a hard label against an infinite logit of
+ * the right sign (a probability of exactly 1 or 0) gives 0, not ∞·0.
  */
 export function binaryCrossEntropyTerms(labels: Tensor, logits: Tensor, posWeight?: Tensor): Tensor {
   const positiveWeight = posWeight === undefined ? labels : tf.mul(posWeight, labels);
-  const positive = tf.mul(positiveWeight, softplus(tf.neg(logits)));
-  const negative = tf.mul(tf.sub(1, labels), softplus(logits));
-  return tf.add(zeroWhereWeightZero(positiveWeight, positive), zeroWhereWeightZero(tf.sub(1, labels), negative));
+  return tf.add(maskedProduct(positiveWeight, softplus(tf.neg(logits))), maskedProduct(tf.sub(1, labels), softplus(logits)));
 }
 
 /**
@@ -47,24 +37,68 @@ const sigmoidCrossEntropyKernel: LossKernel<[Tensor, Tensor, Tensor], null> = {
     const softplusNeg = softplus(tf.neg(logits));
     const dLogits = tf.sub(tf.mul(tf.sub(1, labels), tf.sigmoid(logits)), tf.mul(tf.mul(posWeight, labels), tf.sigmoid(tf.neg(logits))));
     const dLabels = tf.sub(tf.mul(posWeight, softplusNeg), softplus(logits));
-    const dPosWeight = zeroWhereWeightZero(labels, tf.mul(labels, softplusNeg));
-    return [tf.mul(dy, dLabels), tf.mul(dy, dLogits), tf.mul(dy, dPosWeight)];
+    return [tf.mul(dy, dLabels), tf.mul(dy, dLogits), tf.mul(dy, maskedSlope(labels, softplusNeg))];
   },
 };
 
-/** Options of {@link sigmoidCrossEntropy}. */
-export interface SigmoidCrossEntropyOptions {
+/** The options of {@link sigmoidCrossEntropy}. */
+export const sigmoidCrossEntropyOptions = {
   /**
    * Weight w of the positive term, broadcast against `logits` (usually `[C]`,
    * one per class), as PyTorch's `pos_weight`: w > 1 raises recall. Default 1.
    */
-  readonly posWeight?: Tensor | TensorLike | undefined;
+  posWeight: TENSOR,
   /** ε in [0, 1]: labels become y·(1 − ε) + ε/2. Default 0. */
-  readonly labelSmoothing?: number | undefined;
+  labelSmoothing: withDefault(0, inRange(0, 1)),
   /** Sample weights, broadcast against the elementwise loss. */
-  readonly weights?: Tensor | TensorLike | undefined;
+  weights: TENSOR,
   /** `'mean'` (default: over every element, as PyTorch), `'sum'` or `'none'` (elementwise). */
-  readonly reduction?: Reduction | undefined;
+  reduction: REDUCTION,
+};
+
+/** Options of {@link sigmoidCrossEntropy}. */
+export type SigmoidCrossEntropyOptions = OptionsOf<typeof sigmoidCrossEntropyOptions>;
+
+/** Elementwise targets and predictions, checked by {@link binaryInputs}. */
+export interface BinaryInputs {
+  /** float32, the predictions' shape. */
+  readonly labels: Tensor;
+  /** float32 logits or probabilities. */
+  readonly predictions: Tensor;
+  /** float32, broadcast to the predictions' shape when used. */
+  readonly posWeight: Tensor | undefined;
+}
+
+/**
+ * Checks elementwise targets against predictions: float32 predictions, a
+ * `posWeight` that broadcasts to them, targets of their shape (int32 and
+ * bool cast to float32, the only op).
+ */
+export function binaryInputs(
+  fn: string,
+  [labelsName, predictionsName]: readonly [string, string],
+  labels: Tensor | TensorLike,
+  predictions: Tensor | TensorLike,
+  posWeight: Tensor | TensorLike | undefined,
+): BinaryInputs {
+  const z = toFloatTensor(fn, predictionsName, predictions);
+  const w = posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', posWeight);
+  if (w !== undefined) assertBroadcastsTo(fn, 'posWeight', w, z.shape, predictionsName);
+  return { labels: toLabelsLike(fn, labels, z, [labelsName, predictionsName]), predictions: z, posWeight: w };
+}
+
+/**
+ * The elementwise binary cross-entropy of checked inputs, labels smoothed to
+ * y·(1 − ε) + ε/2: of logits (`fromLogits`), or of probabilities p used as
+ * given, −[w·y·log p + (1 − y)·log(1 − p)], as `crossEntropy` over the two
+ * outcomes (p, 1 − p), so a term with zero label weight is 0 and its
+ * gradient too, exactly at p = 0 and 1.
+ */
+export function binaryCrossEntropy({ labels, predictions, posWeight }: BinaryInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
+  const y = labelSmoothing === 0 ? labels : tf.add(tf.mul(labels, 1 - labelSmoothing), labelSmoothing / 2);
+  const w = posWeight === undefined ? tf.onesLike(predictions) : broadcastTo(posWeight, predictions.shape);
+  if (fromLogits) return applyKernel(sigmoidCrossEntropyKernel, [y, predictions, w], null);
+  return crossEntropy(tf.stack([tf.mul(w, y), tf.sub(1, y)], -1), tf.stack([predictions, tf.sub(1, predictions)], -1));
 }
 
 /**
@@ -108,20 +142,11 @@ export function sigmoidCrossEntropy(
   options: SigmoidCrossEntropyOptions = {},
 ): Tensor {
   const fn = 'sigmoidCrossEntropy';
-  assertKnownOptions(fn, options, ['posWeight', 'labelSmoothing', 'weights', 'reduction']);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const smoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
+  const { posWeight, labelSmoothing, weights, reduction } = readOptions(fn, sigmoidCrossEntropyOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
-    const z = toFloatTensor(fn, 'logits', logits);
-    const posWeight = options.posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', options.posWeight);
-    if (posWeight !== undefined) assertBroadcastsTo(fn, 'posWeight', posWeight, z.shape, 'logits');
-    const weights = toSampleWeights(fn, options.weights, z.shape);
-    const y = toLabelsLike(fn, labels, z);
-
-    const smoothed = smoothing === 0 ? y : tf.add(tf.mul(y, 1 - smoothing), smoothing / 2);
-    const fullPosWeight = posWeight === undefined ? tf.onesLike(z) : broadcastTo(posWeight, z.shape);
-    const perElement = applyKernel(sigmoidCrossEntropyKernel, [smoothed, z, fullPosWeight], null);
-    return reduceLoss(perElement, { reduction, weights });
+    const inputs = binaryInputs(fn, ['labels', 'logits'], labels, logits, posWeight);
+    const sampleWeights = toSampleWeights(fn, weights, inputs.predictions.shape);
+    return reduceLoss(binaryCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: sampleWeights });
   });
 }

@@ -1,38 +1,37 @@
 /**
  * Softmax cross-entropy from logits, with one-hot/soft labels
  * (`softmaxCrossEntropy`) or int32 class indices (`sparseSoftmaxCrossEntropy`),
- * matching PyTorch's `F.cross_entropy` option for option (API.md §3).
+ * matching PyTorch's `F.cross_entropy` option for option (API.md §3); and
+ * beside them the same losses of probabilities, for the tfjs-layers adapters
+ * (`fromLogits: false`).
  *
  * Both reduce to one kernel, the cross-entropy of target weights t against
  * softmax(z): l = −Σ_c t_c log softmax(z)_c. Label smoothing, class weights
  * and ignored positions only shape t (elementwise, differentiated by tfjs),
- * so the kernel's hand-written gradient covers every option.
+ * so the kernel's hand-written gradient covers every option. Of
+ * probabilities p, the same targets give −Σ_c t_c log p_c: `crossEntropy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { broadcastTo } from '../src/broadcast.js';
-import { applyKernel, type LossKernel } from '../src/custom-gradient.js';
-import { checkReduction, reduceLoss, toSampleWeights, type Reduction } from '../src/reduction.js';
-import { safeSum } from '../src/safe-sum.js';
+import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { logSoftmax, maskedProduct } from '../src/machinery/numerics.js';
+import { AXIS, optional, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
+import { reduceLoss, REDUCTION, toSampleWeights } from '../src/machinery/reduction.js';
+import { broadcastTo, oneHot, safeSum } from '../src/machinery/tfjs-workarounds.js';
 import {
   assertHasAxis,
   assertHasClasses,
-  assertKnownOptions,
   assertLabelsInRange,
+  classInputs,
   formatShape,
-  integerOption,
-  numberInRange,
-  resolveAxis,
+  inRange,
+  integer,
+  toClassWeights,
   toFloatTensor,
   toIndexTensor,
-  toLabelsLike,
-} from '../src/validate.js';
-
-/** log softmax(z) along `axis`, shifted by the max so exp never overflows (tfjs's own works on the last axis only). */
-export function logSoftmaxAlong(logits: Tensor, axis: number): Tensor {
-  const shifted = tf.sub(logits, tf.max(logits, axis, true));
-  return tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), axis, true)));
-}
+  type ClassInputs,
+} from '../src/machinery/validate.js';
+import { crossEntropy, entropy, klDivergence } from './information.js';
 
 /**
  * l = −Σ_c t_c log softmax(z)_c along `axis`.
@@ -40,82 +39,88 @@ export function logSoftmaxAlong(logits: Tensor, axis: number): Tensor {
  */
 const softmaxCrossEntropyKernel: LossKernel<[Tensor, Tensor], { readonly axis: number }> = {
   forward([targets, logits], { axis }) {
-    // log softmax is z − max − log Σ exp(z − max): finite for finite logits.
-    // A zero target's term is 0 even where log softmax = −∞ (a −Infinity
-    // logit masking a class), not 0·(−∞) = NaN.
+    // A zero target's term is 0 even where log softmax = −∞ (a −Infinity logit masking a class).
     // Negating the log, not the sum, keeps a certain prediction's loss +0, not −0.
-    const terms = tf.mul(targets, tf.neg(logSoftmaxAlong(logits, axis)));
-    return safeSum(tf.where(tf.equal(targets, 0), tf.zerosLike(terms), terms), axis);
+    return safeSum(maskedProduct(targets, tf.neg(logSoftmax(logits, axis))), axis);
   },
   backward(dy, [targets, logits], { axis }) {
     const upstream = tf.expandDims(dy, axis);
-    const logProbabilities = logSoftmaxAlong(logits, axis);
+    const logProbabilities = logSoftmax(logits, axis);
     const probabilities = tf.exp(logProbabilities);
     const dLogits = tf.sub(tf.mul(probabilities, tf.sum(targets, axis, true)), targets);
     return [tf.mul(upstream, tf.neg(logProbabilities)), tf.mul(upstream, dLogits)];
   },
 };
 
-/** Options shared by both softmax cross-entropies. */
-interface CrossEntropyOptions {
-  /**
-   * ε in [0, 1]: targets become (1 − ε)·labels + ε/C, as PyTorch's
-   * `label_smoothing`. Default 0.
-   */
-  readonly labelSmoothing?: number | undefined;
+/** ε in [0, 1]: targets become (1 − ε)·labels + ε/C, as PyTorch's `label_smoothing`. */
+const LABEL_SMOOTHING = withDefault(0, inRange(0, 1));
+
+/** The options of {@link softmaxCrossEntropy}. */
+export const softmaxCrossEntropyOptions = {
+  /** The class axis of `labels` and `logits`; negative counts from the end. Default `-1`. */
+  axis: AXIS,
+  /** ε in [0, 1]: targets become (1 − ε)·labels + ε/C, as PyTorch's `label_smoothing`. Default 0. */
+  labelSmoothing: LABEL_SMOOTHING,
   /** Per-class weights c, shape `[C]`, as PyTorch's `weight`. */
-  readonly classWeights?: Tensor | TensorLike | undefined;
+  classWeights: TENSOR,
   /** Sample weights, broadcast against the per-sample loss. */
-  readonly weights?: Tensor | TensorLike | undefined;
+  weights: TENSOR,
   /** `'mean'` (default), `'sum'` or `'none'` (the per-sample loss). */
-  readonly reduction?: Reduction | undefined;
-}
+  reduction: REDUCTION,
+};
 
 /** Options of {@link softmaxCrossEntropy}. */
-export interface SoftmaxCrossEntropyOptions extends CrossEntropyOptions {
-  /** The class axis of `labels` and `logits`; negative counts from the end. Default `-1`. */
-  readonly axis?: number | undefined;
-}
+export type SoftmaxCrossEntropyOptions = OptionsOf<typeof softmaxCrossEntropyOptions>;
 
-/** Options of {@link sparseSoftmaxCrossEntropy}. */
-export interface SparseSoftmaxCrossEntropyOptions extends CrossEntropyOptions {
+/** The options of {@link sparseSoftmaxCrossEntropy}. */
+export const sparseSoftmaxCrossEntropyOptions = {
   /**
    * A label value to skip: its positions add nothing to the loss, the
    * gradient or the `'mean'` denominator (PyTorch's `ignore_index`).
    * Default: none.
    */
-  readonly ignoreIndex?: number | undefined;
-}
+  ignoreIndex: optional(integer),
+  /** ε in [0, 1]: targets become (1 − ε)·onehot(labels) + ε/C, as PyTorch's `label_smoothing`. Default 0. */
+  labelSmoothing: LABEL_SMOOTHING,
+  /** Per-class weights c, shape `[C]`, as PyTorch's `weight`. */
+  classWeights: TENSOR,
+  /** Sample weights, broadcast against the per-sample loss. */
+  weights: TENSOR,
+  /** `'mean'` (default), `'sum'` or `'none'` (the per-sample loss). */
+  reduction: REDUCTION,
+};
 
-/** Validated class weights: a float32 `[C]` tensor, or undefined. Runs no op. */
-export function toClassWeights(fn: string, classWeights: Tensor | TensorLike | undefined, classes: number): Tensor | undefined {
-  if (classWeights === undefined) return undefined;
-  const weights = toFloatTensor(fn, 'classWeights', classWeights);
-  if (weights.rank !== 1 || weights.shape[0] !== classes) {
-    throw new Error(
-      `${fn}: classWeights ${formatShape(weights.shape)} must have one entry per class ([${classes}])`,
-    );
-  }
-  return weights;
-}
+/** Options of {@link sparseSoftmaxCrossEntropy}. */
+export type SparseSoftmaxCrossEntropyOptions = OptionsOf<typeof sparseSoftmaxCrossEntropyOptions>;
 
-/** `[C]` class weights reshaped to broadcast along `axis` of a rank-`rank` tensor. */
-function alongAxis(classWeights: Tensor, rank: number, axis: number): Tensor {
-  const shape = new Array<number>(rank).fill(1);
-  shape[axis] = classWeights.size;
-  return tf.reshape(classWeights, shape);
-}
-
-/** Targets c·((1 − ε)·labels + ε/C): label smoothing, then class weights. */
-function smoothedWeightedTargets(
-  labels: Tensor,
-  smoothing: number,
-  classWeights: Tensor | undefined,
-  axis: number,
-): Tensor {
+/** Targets c·((1 − ε)·labels + ε/C): label smoothing, then class weights, along `axis`. */
+function smoothedWeightedTargets(labels: Tensor, smoothing: number, classWeights: Tensor | undefined, axis: number): Tensor {
   const classes = labels.shape[axis] as number;
   const smoothed = smoothing === 0 ? labels : tf.add(tf.mul(labels, 1 - smoothing), smoothing / classes);
-  return classWeights === undefined ? smoothed : tf.mul(smoothed, broadcastTo(alongAxis(classWeights, labels.rank, axis), smoothed.shape));
+  if (classWeights === undefined) return smoothed;
+  const alongAxis = tf.reshape(classWeights, labels.shape.map((size, i) => (i === axis ? size : 1)));
+  return tf.mul(smoothed, broadcastTo(alongAxis, smoothed.shape));
+}
+
+/**
+ * The per-sample categorical cross-entropy of checked inputs: targets
+ * c·((1 − ε)·y + ε/C) against softmax(predictions) (`fromLogits`), or against
+ * predictions that are probabilities, used as given (0·log 0 = 0).
+ */
+export function categoricalCrossEntropy({ labels, predictions, axis, classWeights }: ClassInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
+  const targets = smoothedWeightedTargets(labels, labelSmoothing, classWeights, axis);
+  return fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis }) : crossEntropy(targets, predictions, { axis });
+}
+
+/**
+ * D_KL(y ‖ q) per sample of checked inputs, q = softmax(predictions)
+ * (`fromLogits`), computed as H(y, q) − H(y) (stable for any finite
+ * logits), or q = predictions, probabilities used as given (`klDivergence`).
+ */
+export function categoricalKLDivergence(inputs: ClassInputs, fromLogits: boolean): Tensor {
+  const { labels, predictions, axis } = inputs;
+  if (!fromLogits) return klDivergence(labels, predictions, { axis });
+  return tf.sub(categoricalCrossEntropy(inputs, 0, true), entropy(labels, { axis }));
 }
 
 /** Throws a pointer to the sparse loss for int32 labels of one rank less than the logits. */
@@ -175,24 +180,77 @@ export function softmaxCrossEntropy(
   options: SoftmaxCrossEntropyOptions = {},
 ): Tensor {
   const fn = 'softmaxCrossEntropy';
-  assertKnownOptions(fn, options, ['axis', 'labelSmoothing', 'classWeights', 'weights', 'reduction']);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const smoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
+  const { axis, labelSmoothing, classWeights, weights, reduction } = readOptions(fn, softmaxCrossEntropyOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
     const z = toFloatTensor(fn, 'logits', logits);
     assertHasAxis(fn, 'logits', z);
     assertNotClassIndices(fn, labels, z);
-    const axis = resolveAxis(fn, 'logits', z, options.axis ?? -1);
-    assertHasClasses(fn, z, axis);
-    const classWeights = toClassWeights(fn, options.classWeights, z.shape[axis] as number);
-    const weights = toSampleWeights(fn, options.weights, z.shape.filter((_, i) => i !== axis));
-    const y = toLabelsLike(fn, labels, z);
-
-    const targets = smoothedWeightedTargets(y, smoothing, classWeights, axis);
-    const perSample = applyKernel(softmaxCrossEntropyKernel, [targets, z], { axis });
-    return reduceLoss(perSample, { reduction, weights });
+    const inputs = classInputs(fn, ['labels', 'logits'], labels, z, { axis, classWeights, logits: true });
+    const sampleWeights = toSampleWeights(fn, weights, z.shape.filter((_, i) => i !== inputs.axis));
+    return reduceLoss(categoricalCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: sampleWeights });
   });
+}
+
+/** Class-index targets and predictions with the classes last, checked by {@link sparseInputs}. */
+export interface SparseInputs {
+  /** int32 class indices, the predictions' shape without the last axis. */
+  readonly labels: Tensor;
+  /** float32 logits or probabilities `[..., C]`. */
+  readonly predictions: Tensor;
+  readonly classWeights: Tensor | undefined;
+  readonly ignoreIndex: number | undefined;
+}
+
+/**
+ * Checks int32 class indices against predictions `[..., C]`: the shape, at
+ * least one class for logits, every label in [0, C) or `ignoreIndex` (one
+ * synchronous read), `[C]` class weights. Runs no op.
+ */
+export function sparseInputs(
+  fn: string,
+  [labelsName, predictionsName]: readonly [string, string],
+  labels: Tensor | TensorLike,
+  predictions: Tensor | TensorLike,
+  { ignoreIndex, classWeights, logits }: { ignoreIndex: number | undefined; classWeights: Tensor | TensorLike | undefined; logits: boolean },
+): SparseInputs {
+  const z = toFloatTensor(fn, predictionsName, predictions);
+  assertHasAxis(fn, predictionsName, z);
+  const y = toIndexTensor(fn, labelsName, labels);
+  const expectedShape = z.shape.slice(0, -1);
+  if (!tf.util.arraysEqual(y.shape, expectedShape)) {
+    throw new Error(
+      `${fn}: ${labelsName} ${formatShape(y.shape)} must have the shape of ${predictionsName} ${formatShape(z.shape)} ` +
+        `without its last axis (${formatShape(expectedShape)})`,
+    );
+  }
+  if (logits) assertHasClasses(fn, z, z.rank - 1);
+  const classes = z.shape[z.rank - 1] as number;
+  assertLabelsInRange(fn, y, classes, ignoreIndex);
+  return { labels: y, predictions: z, classWeights: toClassWeights(fn, classWeights, classes), ignoreIndex };
+}
+
+/**
+ * The per-sample sparse cross-entropy of checked inputs, of logits or of
+ * probabilities, 0 at ignored positions whatever their predictions; and
+ * PyTorch's `'mean'` denominator weights, the class weight of each kept target.
+ */
+export function sparseCrossEntropy(
+  { labels, predictions, classWeights, ignoreIndex }: SparseInputs,
+  labelSmoothing: number,
+  fromLogits: boolean,
+): { perSample: Tensor; meanWeights: Tensor } {
+  const axis = predictions.rank - 1;
+  const kept = ignoreIndex === undefined ? undefined : tf.notEqual(labels, ignoreIndex);
+  const keep = (x: Tensor) => (kept === undefined ? x : tf.mul(x, tf.expandDims(tf.cast(kept, 'float32'), -1)));
+  // An ignored label outside [0, C) matches no class; one inside is dropped by `keep`.
+  const hot = keep(oneHot(labels, predictions.shape[axis] as number));
+  const targets = keep(smoothedWeightedTargets(hot, labelSmoothing, classWeights, axis));
+  const loss = fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis }) : crossEntropy(targets, predictions, { axis });
+  // An ignored sample's loss is 0 whatever its predictions, NaN included (as PyTorch).
+  const perSample = kept === undefined ? loss : tf.where(kept, loss, tf.zerosLike(loss));
+  const classWeightOfTarget = classWeights === undefined ? hot : tf.mul(hot, broadcastTo(classWeights, hot.shape));
+  return { perSample, meanWeights: safeSum(classWeightOfTarget, -1) };
 }
 
 /**
@@ -237,42 +295,12 @@ export function sparseSoftmaxCrossEntropy(
   options: SparseSoftmaxCrossEntropyOptions = {},
 ): Tensor {
   const fn = 'sparseSoftmaxCrossEntropy';
-  assertKnownOptions(fn, options, ['ignoreIndex', 'labelSmoothing', 'classWeights', 'weights', 'reduction']);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const ignoreIndex = options.ignoreIndex === undefined ? undefined : integerOption(fn, 'ignoreIndex', options.ignoreIndex);
-  const smoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
+  const { ignoreIndex, labelSmoothing, classWeights, weights, reduction } = readOptions(fn, sparseSoftmaxCrossEntropyOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
-    const z = toFloatTensor(fn, 'logits', logits);
-    assertHasAxis(fn, 'logits', z);
-    const y = toIndexTensor(fn, 'labels', labels);
-    const expectedShape = z.shape.slice(0, -1);
-    if (!tf.util.arraysEqual(y.shape, expectedShape)) {
-      throw new Error(
-        `${fn}: labels ${formatShape(y.shape)} must have the shape of logits ${formatShape(z.shape)} ` +
-          `without its last axis (${formatShape(expectedShape)})`,
-      );
-    }
-    const axis = z.rank - 1;
-    assertHasClasses(fn, z, axis);
-    const classes = z.shape[axis] as number;
-    assertLabelsInRange(fn, y, classes, ignoreIndex);
-    const classWeights = toClassWeights(fn, options.classWeights, classes);
-    const weights = toSampleWeights(fn, options.weights, y.shape);
-
-    // Positions whose label is kept (not ignoreIndex), as 1/0 of the labels' shape.
-    const kept = ignoreIndex === undefined ? tf.onesLike(y) : tf.notEqual(y, ignoreIndex);
-    const keptFloat = tf.expandDims(tf.cast(kept, 'float32'), -1);
-    // One-hot by comparison with 0…C−1 (tf.oneHot rejects C = 1); an ignored
-    // label outside [0, C) matches nothing, one inside is masked by `kept`.
-    const matches = tf.equal(tf.expandDims(y, -1), tf.range(0, classes, 1, 'int32'));
-    const oneHot = tf.mul(tf.cast(matches, 'float32'), keptFloat);
-    const targets = tf.mul(smoothedWeightedTargets(oneHot, smoothing, classWeights, axis), keptFloat);
-    const perSample = applyKernel(softmaxCrossEntropyKernel, [targets, z], { axis });
-
-    // PyTorch's 'mean' denominator: the class weight of each kept target.
-    const classWeightOfTarget = classWeights === undefined ? oneHot : tf.mul(oneHot, broadcastTo(classWeights, oneHot.shape));
-    const meanWeights = safeSum(classWeightOfTarget, -1);
-    return reduceLoss(perSample, { reduction, weights, meanWeights });
+    const inputs = sparseInputs(fn, ['labels', 'logits'], labels, logits, { ignoreIndex, classWeights, logits: true });
+    const sampleWeights = toSampleWeights(fn, weights, inputs.labels.shape);
+    const { perSample, meanWeights } = sparseCrossEntropy(inputs, labelSmoothing, true);
+    return reduceLoss(perSample, { reduction, weights: sampleWeights, meanWeights });
   });
 }

@@ -23,10 +23,9 @@ export { categoricalKL, distillationLoss } from '../losses/categorical-kl.js';
 export type { CategoricalKLOptions, DistillationLossOptions } from '../losses/categorical-kl.js';
 export { bernoulliKL } from '../losses/bernoulli-kl.js';
 export type { BernoulliKLOptions } from '../losses/bernoulli-kl.js';
-export { constantBeta, linearWarmupBeta, cyclicalBeta } from './beta-schedule.js';
-export type { BetaSchedule, CyclicalOptions, LinearWarmupOptions } from './beta-schedule.js';
-export type { Reduction } from './reduction.js';
-// The tfjs-layers adapters, by the subpath's name: one copy of the layer class for both entry points.
-export * as layers from 'tfjs-entropy/layers';
-export { checkGradients } from './gradient-check.js';
-export type { GradientCheckOptions, GradientCheckResult, GradientMismatch } from './gradient-check.js';
+export { constantBeta, linearWarmupBeta, cyclicalBeta } from './tools/beta-schedule.js';
+export type { BetaSchedule, CyclicalOptions, LinearWarmupOptions } from './tools/beta-schedule.js';
+export type { Reduction } from './machinery/reduction.js';
+export * as layers from './layers/index.js';
+export { checkGradients } from './tools/gradient-check.js';
+export type { GradientCheckOptions, GradientCheckResult, GradientMismatch } from './tools/gradient-check.js';

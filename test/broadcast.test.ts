@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
-import { broadcastTo } from '../src/broadcast.js';
+import { broadcastTo } from '../src/machinery/tfjs-workarounds.js';
 import { checkGradients } from '../src/index.js';
 import { tensorsLeftBy } from './support/tensors.js';
 

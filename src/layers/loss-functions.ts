@@ -4,77 +4,53 @@
  * the batch shape), which tfjs-layers averages and weights with `fit`'s
  * `classWeight`.
  *
- * Each wraps its functional twin. With `fromLogits: false` (the default, as in
- * tfjs and Keras) `yPred` holds probabilities, used exactly instead of being
- * clipped to [ε, 1 − ε] as tfjs does, which zeroes the gradient at 0 and 1:
- * the losses are written in p (−Σ y log p and its focal forms, with
- * 0·log 0 = 0 in value and gradient) and not renormalised: a softmax or
- * sigmoid output needs none.
+ * Each is its functional twin under the names `yTrue` and `yPred`: its
+ * options are the twin's (plus `fromLogits`), read when the loss is made,
+ * and it checks its inputs with the twin's checks, so messages name the
+ * layers loss. With `fromLogits: false` (the default, as in tfjs and Keras)
+ * `yPred` holds probabilities, used exactly instead of being clipped to
+ * [ε, 1 − ε] as tfjs does, which zeroes the gradient at 0 and 1: the twin's
+ * kernel of probabilities (0·log 0 = 0 in value and gradient), not
+ * renormalised, since a softmax or sigmoid output needs none.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { crossEntropy, entropy, klDivergence } from '../../losses/information.js';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { sigmoidFocal, sigmoidFocalLossOptions, softmaxFocal, softmaxFocalLossOptions } from '../../losses/focal-loss.js';
+import { binaryCrossEntropy, binaryInputs, sigmoidCrossEntropyOptions } from '../../losses/sigmoid-cross-entropy.js';
 import {
-  sigmoidFocalLoss,
-  sigmoidFocalOfProbabilities,
-  softmaxFocalLoss,
-  softmaxFocalOfProbabilities,
-} from '../../losses/focal-loss.js';
-import { sigmoidCrossEntropy } from '../../losses/sigmoid-cross-entropy.js';
-import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy, toClassWeights } from '../../losses/softmax-cross-entropy.js';
-import {
-  assertBroadcastsTo,
-  assertHasAxis,
-  assertHasClasses,
-  assertKnownOptions,
-  assertLabelsInRange,
-  formatShape,
-  integerOption,
-  numberInRange,
-  resolveAxis,
-  toFloatTensor,
-  toLabelsLike,
-} from '../validate.js';
-import { broadcastTo } from '../broadcast.js';
-import { acceptsClassIndices } from './sparse-targets.js';
+  categoricalCrossEntropy,
+  categoricalKLDivergence,
+  softmaxCrossEntropyOptions,
+  sparseCrossEntropy,
+  sparseInputs,
+  sparseSoftmaxCrossEntropyOptions,
+} from '../../losses/softmax-cross-entropy.js';
+import { pick, readOptions, withDefault, type OptionSpec, type OptionsOf, type ReadOptions } from '../machinery/options.js';
+import { acceptsClassIndices } from '../machinery/tfjs-workarounds.js';
+import { assertHasAxis, boolean, classInputs, formatShape, toFloatTensor } from '../machinery/validate.js';
 
 /** A loss for `model.compile`: per-sample losses from targets and predictions. */
 export type LayersLoss = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
-interface FromLogits {
-  /** `yPred` holds logits (true) or probabilities (false, the default). */
-  readonly fromLogits?: boolean | undefined;
-}
+/** `yPred` holds logits (true) or probabilities (false, the default). */
+const FROM_LOGITS = withDefault(false, boolean);
 
-/** Checks the factory's options once, when the loss is made. */
-function checkFactoryOptions(fn: string, options: object, known: readonly string[]): boolean {
-  assertKnownOptions(fn, options, ['fromLogits', ...known]);
-  const { fromLogits = false } = options as FromLogits;
-  if (typeof fromLogits !== 'boolean') {
-    throw new Error(`${fn}: fromLogits must be a boolean, got ${JSON.stringify(fromLogits)}`);
-  }
-  return fromLogits;
-}
+/** How the layers losses name their inputs in messages. */
+const NAMES = ['yTrue', 'yPred'] as const;
 
 /**
- * `yTrue` as float32 (int32 and bool targets cast) and `yPred` as a float32
- * tensor of the same shape: the checks every dense loss here makes first, so
- * that messages name the layers loss and `yTrue`/`yPred`, not the twin it delegates to.
+ * A layers loss: `options` read against `spec` when the loss is made (so a
+ * bad number or boolean fails at `compile`, as in Keras), then on each call
+ * `perSample` of the read options and the inputs, inside `tf.tidy`.
  */
-function denseInputs(fn: string, yTrue: Tensor, yPred: Tensor): [Tensor, Tensor] {
-  const predictions = toFloatTensor(fn, 'yPred', yPred);
-  return [toLabelsLike(fn, yTrue, predictions, ['yTrue', 'yPred']), predictions];
-}
-
-/**
- * {@link denseInputs}, and the class axis resolved against `yPred`; for
- * logits it must hold at least one class (a softmax over nothing is undefined).
- */
-function classInputs(fn: string, yTrue: Tensor, yPred: Tensor, axis: number, fromLogits: boolean): [Tensor, Tensor, number] {
-  const [targets, predictions] = denseInputs(fn, yTrue, yPred);
-  const classAxis = resolveAxis(fn, 'yPred', predictions, axis);
-  if (fromLogits) assertHasClasses(fn, predictions, classAxis);
-  return [targets, predictions, classAxis];
+function layersLoss<S extends OptionSpec>(
+  fn: string,
+  spec: S,
+  options: OptionsOf<S>,
+  perSample: (read: ReadOptions<S>, yTrue: Tensor, yPred: Tensor) => Tensor,
+): LayersLoss {
+  const read = readOptions(fn, spec, options);
+  return (yTrue, yPred) => tf.tidy(() => perSample(read, yTrue, yPred));
 }
 
 /** The per-sample mean over the last axis, as Keras reduces elementwise binary losses. */
@@ -82,12 +58,14 @@ function meanOverLastAxis(elementwise: Tensor): Tensor {
   return elementwise.rank === 0 ? elementwise : tf.mean(elementwise, -1);
 }
 
+/** The options of {@link categoricalCrossentropy}: `fromLogits`, and those of `softmaxCrossEntropy` per sample. */
+export const categoricalCrossentropyOptions = {
+  fromLogits: FROM_LOGITS,
+  ...pick(softmaxCrossEntropyOptions, ['labelSmoothing', 'classWeights', 'axis']),
+};
+
 /** Options of {@link categoricalCrossentropy}. */
-export interface CategoricalCrossentropyOptions extends FromLogits {
-  readonly labelSmoothing?: number | undefined;
-  readonly classWeights?: Tensor | TensorLike | undefined;
-  readonly axis?: number | undefined;
-}
+export type CategoricalCrossentropyOptions = OptionsOf<typeof categoricalCrossentropyOptions>;
 
 /**
  * Categorical cross-entropy for one-hot or soft targets, per sample:
@@ -103,45 +81,19 @@ export interface CategoricalCrossentropyOptions extends FromLogits {
  */
 export function categoricalCrossentropy(options: CategoricalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.categoricalCrossentropy';
-  const fromLogits = checkFactoryOptions(fn, options, ['labelSmoothing', 'classWeights', 'axis']);
-  const labelSmoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
-  const axis = integerOption(fn, 'axis', options.axis ?? -1);
-  return (yTrue, yPred) =>
-    tf.tidy(() => {
-      const [targets, predictions, classAxis] = classInputs(fn, yTrue, yPred, axis, fromLogits);
-      const classWeights = toClassWeights(fn, options.classWeights, predictions.shape[classAxis] as number);
-      const twin = { labelSmoothing, axis: classAxis, classWeights };
-      return fromLogits
-        ? softmaxCrossEntropy(targets, predictions, { ...twin, reduction: 'none' })
-        : probabilityCrossEntropy(targets, predictions, twin);
-    });
+  return layersLoss(fn, categoricalCrossentropyOptions, options, ({ fromLogits, labelSmoothing, classWeights, axis }, yTrue, yPred) =>
+    categoricalCrossEntropy(classInputs(fn, NAMES, yTrue, yPred, { axis, classWeights, logits: fromLogits }), labelSmoothing, fromLogits),
+  );
 }
 
-/**
- * −Σ_c c_c·y′_c·log p_c along `axis`, y′ = (1 − ε)·y + ε/C: the categorical
- * cross-entropy of probabilities with `softmaxCrossEntropy`'s options, through
- * the information measure `crossEntropy` (so 0·log 0 = 0 in value and gradient).
- * Inputs and options are already checked: float32 tensors of one shape, a
- * non-negative `axis`, `[C]` class weights.
- */
-function probabilityCrossEntropy(
-  targets: Tensor,
-  probabilities: Tensor,
-  { labelSmoothing, classWeights, axis }: { labelSmoothing: number; classWeights: Tensor | undefined; axis: number },
-): Tensor {
-  const classes = probabilities.shape[axis] as number;
-  const smoothed = labelSmoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - labelSmoothing), labelSmoothing / classes);
-  if (classWeights === undefined) return crossEntropy(smoothed, probabilities, { axis });
-  const shape = probabilities.shape.map((size, i) => (i === axis ? size : 1));
-  return crossEntropy(tf.mul(smoothed, broadcastTo(tf.reshape(classWeights, shape), smoothed.shape)), probabilities, { axis });
-}
+/** The options of {@link sparseCategoricalCrossentropy}: `fromLogits`, and those of `sparseSoftmaxCrossEntropy` per sample. */
+export const sparseCategoricalCrossentropyOptions = {
+  fromLogits: FROM_LOGITS,
+  ...pick(sparseSoftmaxCrossEntropyOptions, ['ignoreIndex', 'labelSmoothing', 'classWeights']),
+};
 
 /** Options of {@link sparseCategoricalCrossentropy}. */
-export interface SparseCategoricalCrossentropyOptions extends FromLogits {
-  readonly ignoreIndex?: number | undefined;
-  readonly labelSmoothing?: number | undefined;
-  readonly classWeights?: Tensor | TensorLike | undefined;
-}
+export type SparseCategoricalCrossentropyOptions = OptionsOf<typeof sparseCategoricalCrossentropyOptions>;
 
 /**
  * Sparse categorical cross-entropy for class-index targets, per sample:
@@ -165,28 +117,12 @@ export interface SparseCategoricalCrossentropyOptions extends FromLogits {
  */
 export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.sparseCategoricalCrossentropy';
-  const fromLogits = checkFactoryOptions(fn, options, ['ignoreIndex', 'labelSmoothing', 'classWeights']);
-  const ignoreIndex = options.ignoreIndex === undefined ? undefined : integerOption(fn, 'ignoreIndex', options.ignoreIndex);
-  const labelSmoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
-  return acceptsClassIndices((yTrue: Tensor, yPred: Tensor) =>
-    tf.tidy(() => {
-      const predictions = toFloatTensor(fn, 'yPred', yPred);
-      assertHasAxis(fn, 'yPred', predictions);
-      if (fromLogits) assertHasClasses(fn, predictions, predictions.rank - 1);
-      const classes = predictions.shape[predictions.rank - 1] as number;
-      const classWeights = toClassWeights(fn, options.classWeights, classes);
-      const indices = classIndices(fn, yTrue, predictions, ignoreIndex);
-      const twin = { labelSmoothing, classWeights };
-      if (fromLogits) return sparseSoftmaxCrossEntropy(indices, predictions, { ...twin, ignoreIndex, reduction: 'none' });
-      // Probabilities: the categorical loss of one-hot targets. An ignored row's targets are
-      // all 0 (masked before the log, as the logits form does), so it gives 0 whatever its probabilities.
-      const kept = ignoreIndex === undefined ? tf.onesLike(indices) : tf.notEqual(indices, ignoreIndex);
-      const oneHot = tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, classes, 1, 'int32')), 'float32');
-      const smoothed = labelSmoothing === 0 ? oneHot : tf.add(tf.mul(oneHot, 1 - labelSmoothing), labelSmoothing / classes);
-      const targets = tf.mul(smoothed, tf.expandDims(tf.cast(kept, 'float32'), -1));
-      return probabilityCrossEntropy(targets, predictions, { classWeights, labelSmoothing: 0, axis: predictions.rank - 1 });
-    }),
-  );
+  const loss = layersLoss(fn, sparseCategoricalCrossentropyOptions, options, ({ fromLogits, ignoreIndex, labelSmoothing, classWeights }, yTrue, yPred) => {
+    const indices = classIndices(fn, yTrue, yPred);
+    const inputs = sparseInputs(fn, NAMES, indices, yPred, { ignoreIndex, classWeights, logits: fromLogits });
+    return sparseCrossEntropy(inputs, labelSmoothing, fromLogits).perSample;
+  });
+  return acceptsClassIndices(fn, loss);
 }
 
 /**
@@ -194,14 +130,16 @@ export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossent
  * `fit` hands targets over as float32, `[batch]` or `[batch, 1]`; any value
  * that is not an integer is an error (one synchronous read).
  */
-function classIndices(fn: string, yTrue: Tensor, yPred: Tensor, ignoreIndex: number | undefined): Tensor {
-  const expected = yPred.shape.slice(0, -1);
-  const hasUnitAxis = yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1;
+function classIndices(fn: string, yTrue: Tensor, yPred: Tensor): Tensor {
+  const predictions = toFloatTensor(fn, 'yPred', yPred);
+  assertHasAxis(fn, 'yPred', predictions);
+  const expected = predictions.shape.slice(0, -1);
+  const hasUnitAxis = yTrue.rank === predictions.rank && yTrue.shape[yTrue.rank - 1] === 1;
   const shape = hasUnitAxis ? yTrue.shape.slice(0, -1) : yTrue.shape;
   if (!tf.util.arraysEqual(shape, expected)) {
     throw new Error(
       `${fn}: targets ${formatShape(yTrue.shape)} must be class indices of shape ${formatShape(expected)} ` +
-        `(or ${formatShape([...expected, 1])}) for predictions ${formatShape(yPred.shape)}`,
+        `(or ${formatShape([...expected, 1])}) for predictions ${formatShape(predictions.shape)}`,
     );
   }
   if (yTrue.dtype !== 'float32' && yTrue.dtype !== 'int32') {
@@ -211,16 +149,17 @@ function classIndices(fn: string, yTrue: Tensor, yPred: Tensor, ignoreIndex: num
   const values = yTrue.dataSync();
   const bad = values.findIndex((v) => !Number.isInteger(v));
   if (bad >= 0) throw new Error(`${fn}: targets must be integer class indices, got ${values[bad]}`);
-  const indices = tf.tensor(values, shape, 'int32');
-  assertLabelsInRange(fn, indices, yPred.shape[yPred.rank - 1] as number, ignoreIndex);
-  return indices;
+  return tf.tensor(values, shape, 'int32');
 }
 
+/** The options of {@link binaryCrossentropy}: `fromLogits`, and those of `sigmoidCrossEntropy` per element. */
+export const binaryCrossentropyOptions = {
+  fromLogits: FROM_LOGITS,
+  ...pick(sigmoidCrossEntropyOptions, ['posWeight', 'labelSmoothing']),
+};
+
 /** Options of {@link binaryCrossentropy}. */
-export interface BinaryCrossentropyOptions extends FromLogits {
-  readonly posWeight?: Tensor | TensorLike | undefined;
-  readonly labelSmoothing?: number | undefined;
-}
+export type BinaryCrossentropyOptions = OptionsOf<typeof binaryCrossentropyOptions>;
 
 /**
  * Binary cross-entropy, per sample the mean over the last axis (as Keras):
@@ -238,43 +177,19 @@ export interface BinaryCrossentropyOptions extends FromLogits {
  */
 export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryCrossentropy';
-  const fromLogits = checkFactoryOptions(fn, options, ['posWeight', 'labelSmoothing']);
-  const labelSmoothing = numberInRange(fn, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
-  return (yTrue, yPred) =>
-    tf.tidy(() => {
-      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
-      const posWeight = options.posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', options.posWeight);
-      if (posWeight !== undefined) assertBroadcastsTo(fn, 'posWeight', posWeight, predictions.shape, 'yPred');
-      const twin = { labelSmoothing, posWeight };
-      return meanOverLastAxis(
-        fromLogits
-          ? sigmoidCrossEntropy(targets, predictions, { ...twin, reduction: 'none' })
-          : probabilityBinaryCrossEntropy(targets, predictions, twin),
-      );
-    });
+  return layersLoss(fn, binaryCrossentropyOptions, options, ({ fromLogits, posWeight, labelSmoothing }, yTrue, yPred) =>
+    meanOverLastAxis(binaryCrossEntropy(binaryInputs(fn, NAMES, yTrue, yPred, posWeight), labelSmoothing, fromLogits)),
+  );
 }
 
-/**
- * −[w·y′·log p + (1 − y′)·log(1 − p)] elementwise, y′ = y(1 − ε) + ε/2: the
- * binary cross-entropy of probabilities, as `crossEntropy` over the two
- * outcomes (p, 1 − p), so a term with zero label weight is 0 and its
- * gradient too, exactly at p = 0 and 1. Inputs and options are already
- * checked (float32 tensors of one shape, a `posWeight` that broadcasts).
- */
-function probabilityBinaryCrossEntropy(
-  targets: Tensor,
-  probabilities: Tensor,
-  { posWeight, labelSmoothing }: { posWeight: Tensor | undefined; labelSmoothing: number },
-): Tensor {
-  const y = labelSmoothing === 0 ? targets : tf.add(tf.mul(targets, 1 - labelSmoothing), labelSmoothing / 2);
-  const positive = posWeight === undefined ? y : tf.mul(y, broadcastTo(posWeight, y.shape));
-  return crossEntropy(tf.stack([positive, tf.sub(1, y)], -1), tf.stack([probabilities, tf.sub(1, probabilities)], -1));
-}
+/** The options of {@link kullbackLeiblerDivergence}. */
+export const kullbackLeiblerDivergenceOptions = {
+  fromLogits: FROM_LOGITS,
+  ...pick(softmaxCrossEntropyOptions, ['axis']),
+};
 
 /** Options of {@link kullbackLeiblerDivergence}. */
-export interface KullbackLeiblerDivergenceOptions extends FromLogits {
-  readonly axis?: number | undefined;
-}
+export type KullbackLeiblerDivergenceOptions = OptionsOf<typeof kullbackLeiblerDivergenceOptions>;
 
 /**
  * D_KL(yTrue ‖ yPred) per sample, with `yTrue` a probability distribution and
@@ -290,23 +205,19 @@ export interface KullbackLeiblerDivergenceOptions extends FromLogits {
  */
 export function kullbackLeiblerDivergence(options: KullbackLeiblerDivergenceOptions = {}): LayersLoss {
   const fn = 'layers.kullbackLeiblerDivergence';
-  const fromLogits = checkFactoryOptions(fn, options, ['axis']);
-  const axis = integerOption(fn, 'axis', options.axis ?? -1);
-  return (yTrue, yPred) =>
-    tf.tidy(() => {
-      const [targets, predictions, classAxis] = classInputs(fn, yTrue, yPred, axis, fromLogits);
-      return fromLogits
-        ? tf.sub(softmaxCrossEntropy(targets, predictions, { axis: classAxis, reduction: 'none' }), entropy(targets, { axis: classAxis }))
-        : klDivergence(targets, predictions, { axis: classAxis });
-    });
+  return layersLoss(fn, kullbackLeiblerDivergenceOptions, options, ({ fromLogits, axis }, yTrue, yPred) =>
+    categoricalKLDivergence(classInputs(fn, NAMES, yTrue, yPred, { axis, logits: fromLogits }), fromLogits),
+  );
 }
 
+/** The options of {@link categoricalFocalCrossentropy}: `fromLogits`, and those of `softmaxFocalLoss` per sample. */
+export const categoricalFocalCrossentropyOptions = {
+  fromLogits: FROM_LOGITS,
+  ...pick(softmaxFocalLossOptions, ['gamma', 'alpha', 'axis']),
+};
+
 /** Options of {@link categoricalFocalCrossentropy}. */
-export interface CategoricalFocalCrossentropyOptions extends FromLogits {
-  readonly gamma?: number | undefined;
-  readonly alpha?: number | undefined;
-  readonly axis?: number | undefined;
-}
+export type CategoricalFocalCrossentropyOptions = OptionsOf<typeof categoricalFocalCrossentropyOptions>;
 
 /**
  * Categorical focal cross-entropy per sample: `softmaxFocalLoss` of `yPred`
@@ -322,25 +233,19 @@ export interface CategoricalFocalCrossentropyOptions extends FromLogits {
  */
 export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.categoricalFocalCrossentropy';
-  const fromLogits = checkFactoryOptions(fn, options, ['gamma', 'alpha', 'axis']);
-  const gamma = numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity);
-  const alpha = numberInRange(fn, 'alpha', options.alpha ?? 0.25, 0, Infinity);
-  const axis = integerOption(fn, 'axis', options.axis ?? -1);
-  return (yTrue, yPred) =>
-    tf.tidy(() => {
-      const [targets, predictions, classAxis] = classInputs(fn, yTrue, yPred, axis, fromLogits);
-      const twin = { gamma, alpha, axis: classAxis };
-      return fromLogits
-        ? softmaxFocalLoss(targets, predictions, { ...twin, reduction: 'none' })
-        : softmaxFocalOfProbabilities(targets, predictions, twin);
-    });
+  return layersLoss(fn, categoricalFocalCrossentropyOptions, options, ({ fromLogits, gamma, alpha, axis }, yTrue, yPred) =>
+    softmaxFocal(classInputs(fn, NAMES, yTrue, yPred, { axis, logits: fromLogits }), { gamma, alpha }, fromLogits),
+  );
 }
 
+/** The options of {@link binaryFocalCrossentropy}: `fromLogits`, and those of `sigmoidFocalLoss` per element. */
+export const binaryFocalCrossentropyOptions = {
+  fromLogits: FROM_LOGITS,
+  ...pick(sigmoidFocalLossOptions, ['gamma', 'alpha']),
+};
+
 /** Options of {@link binaryFocalCrossentropy}. */
-export interface BinaryFocalCrossentropyOptions extends FromLogits {
-  readonly gamma?: number | undefined;
-  readonly alpha?: number | undefined;
-}
+export type BinaryFocalCrossentropyOptions = OptionsOf<typeof binaryFocalCrossentropyOptions>;
 
 /**
  * Binary focal cross-entropy, per sample the mean over the last axis:
@@ -356,18 +261,7 @@ export interface BinaryFocalCrossentropyOptions extends FromLogits {
  */
 export function binaryFocalCrossentropy(options: BinaryFocalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryFocalCrossentropy';
-  const fromLogits = checkFactoryOptions(fn, options, ['gamma', 'alpha']);
-  const twin = {
-    gamma: numberInRange(fn, 'gamma', options.gamma ?? 2, 0, Infinity),
-    alpha: numberInRange(fn, 'alpha', options.alpha ?? 0.25, -Infinity, 1),
-  };
-  return (yTrue, yPred) =>
-    tf.tidy(() => {
-      const [targets, predictions] = denseInputs(fn, yTrue, yPred);
-      return meanOverLastAxis(
-        fromLogits
-          ? sigmoidFocalLoss(targets, predictions, { ...twin, reduction: 'none' })
-          : sigmoidFocalOfProbabilities(targets, predictions, twin),
-      );
-    });
+  return layersLoss(fn, binaryFocalCrossentropyOptions, options, ({ fromLogits, gamma, alpha }, yTrue, yPred) =>
+    meanOverLastAxis(sigmoidFocal(binaryInputs(fn, NAMES, yTrue, yPred, undefined), { gamma, alpha }, fromLogits)),
+  );
 }

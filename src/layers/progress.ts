@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Callback } from '@tensorflow/tfjs-layers';
-import { assertKnownOptions } from '../validate.js';
+import { optional, readOptions, unchecked, withDefault, type OptionsOf } from '../machinery/options.js';
+import { positiveNumber } from '../machinery/validate.js';
 
 /** Where progress goes: anything with `write`; `isTTY` selects the bar. */
 export interface ProgressStream {
@@ -13,13 +14,16 @@ export interface ProgressStream {
   readonly isTTY?: boolean | undefined;
 }
 
-/** Options of {@link ProgressLogger}. */
-export interface ProgressLoggerOptions {
+/** The options of {@link ProgressLogger}. */
+export const progressLoggerOptions = {
   /** Default: `process.stderr` in Node, else lines through `console.log`. */
-  readonly stream?: ProgressStream | undefined;
-  /** Width of the bar in characters. Default 30. */
-  readonly barWidth?: number | undefined;
-}
+  stream: optional<ProgressStream>(unchecked),
+  /** Width of the bar in characters (> 0). Default 30. */
+  barWidth: withDefault(30, positiveNumber),
+};
+
+/** Options of {@link ProgressLogger}. */
+export type ProgressLoggerOptions = OptionsOf<typeof progressLoggerOptions>;
 
 type LogValue = number | tf.Scalar | undefined;
 
@@ -66,9 +70,9 @@ export class ProgressLogger extends Callback {
 
   constructor(options: ProgressLoggerOptions = {}) {
     super();
-    assertKnownOptions('ProgressLogger', options, ['stream', 'barWidth']);
-    this.stream = options.stream ?? defaultStream();
-    this.barWidth = options.barWidth ?? 30;
+    const { stream, barWidth } = readOptions('ProgressLogger', progressLoggerOptions, options);
+    this.stream = stream ?? defaultStream();
+    this.barWidth = barWidth;
   }
 
   private get epochs(): number {

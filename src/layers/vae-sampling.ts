@@ -15,8 +15,8 @@ import {
   type BetaSchedule,
   type CyclicalOptions,
   type LinearWarmupOptions,
-} from '../beta-schedule.js';
-import { formatShape, numberInRange } from '../validate.js';
+} from '../tools/beta-schedule.js';
+import { formatShape, numberInRange } from '../machinery/validate.js';
 
 /** A β schedule as plain data, so that it is saved with the model. */
 export type BetaScheduleConfig =

@@ -1,5 +1,5 @@
 /**
- * The one way every loss in this package becomes a differentiable tfjs op.
+ * The one way every loss core in this package becomes a differentiable tfjs op.
  *
  * A loss family in `losses/` describes its core as a {@link LossKernel}: the
  * forward formula and its analytic gradient, side by side. Validation and

@@ -5,23 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { broadcastTo } from './broadcast.js';
-import { applyKernel, type LossKernel } from './custom-gradient.js';
-import { safeSum } from './safe-sum.js';
-import { assertBroadcastsTo, toFloatTensor } from './validate.js';
+import { applyKernel, type LossKernel } from './kernel.js';
+import { withDefault } from './options.js';
+import { broadcastTo, safeSum } from './tfjs-workarounds.js';
+import { assertBroadcastsTo, oneOf, toFloatTensor } from './validate.js';
 
 /** How a loss reduces its unreduced values: keep them, sum them, or take their (weighted) mean. */
 export type Reduction = 'none' | 'sum' | 'mean';
 
-const REDUCTIONS: readonly Reduction[] = ['none', 'sum', 'mean'];
-
-/** Returns `reduction`, or throws naming `fn` if it is not one of the three. */
-export function checkReduction(fn: string, reduction: unknown): Reduction {
-  if (!REDUCTIONS.includes(reduction as Reduction)) {
-    throw new Error(`${fn}: reduction must be one of 'none', 'sum', 'mean', got ${JSON.stringify(reduction)}`);
-  }
-  return reduction as Reduction;
-}
+/** The `reduction` option of every loss: `'mean'` unless given. */
+export const REDUCTION = withDefault<Reduction>('mean', oneOf(['none', 'sum', 'mean']));
 
 /**
  * num / den, except 0/0 := 0 with a zero gradient: a mean over nothing (an

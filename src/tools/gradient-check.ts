@@ -3,17 +3,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
-import { assertKnownOptions, formatShape, numberInRange, positiveNumber, toFloatTensor, toTensor } from './validate.js';
+import { readOptions, TENSOR, withDefault, type OptionsOf } from '../machinery/options.js';
+import { formatShape, inRange, positiveNumber, toFloatTensor, toTensor } from '../machinery/validate.js';
 
-/** Options of {@link checkGradients}. */
-export interface GradientCheckOptions {
+/** The options of {@link checkGradients}. */
+export const gradientCheckOptions = {
   /**
    * The upstream gradient: the check compares vector–Jacobian products
    * dyᵀ·J. Same shape as `f`'s output. Default: a fixed pseudo-random tensor
    * with entries of magnitude 0.5 to 1.5 and random signs, so every output
    * element is exercised and no two outputs' errors cancel by symmetry.
    */
-  readonly dy?: Tensor | TensorLike | undefined;
+  dy: TENSOR,
   /**
    * Finite-difference step h. Default `1e-2`. The numeric gradient is the
    * Richardson extrapolation (4·D(h/2) − D(h))/3 of central differences D,
@@ -22,12 +23,15 @@ export interface GradientCheckOptions {
    * losses of order 1. Keep every input more than `step` away from where `f`
    * is undefined (a probability of 0.005 with step 0.01 would step below 0).
    */
-  readonly step?: number | undefined;
+  step: withDefault(1e-2, positiveNumber),
   /** Relative tolerance per gradient entry. Default `1e-2`. */
-  readonly rtol?: number | undefined;
+  rtol: withDefault(1e-2, inRange(0, Infinity)),
   /** Absolute tolerance per gradient entry. Default `1e-3`. */
-  readonly atol?: number | undefined;
-}
+  atol: withDefault(1e-3, inRange(0, Infinity)),
+};
+
+/** Options of {@link checkGradients}. */
+export type GradientCheckOptions = OptionsOf<typeof gradientCheckOptions>;
 
 /** Where analytic and numeric gradients disagree most. */
 export interface GradientMismatch {
@@ -53,7 +57,6 @@ export interface GradientCheckResult {
   readonly worst: GradientMismatch | null;
 }
 
-const DEFAULTS = { step: 1e-2, rtol: 1e-2, atol: 1e-3 } as const;
 const DY_SEED = 20240531;
 
 /**
@@ -93,10 +96,7 @@ export function checkGradients(
   inputs: ReadonlyArray<Tensor | TensorLike>,
   options: GradientCheckOptions = {},
 ): GradientCheckResult {
-  assertKnownOptions('checkGradients', options, ['dy', 'step', 'rtol', 'atol']);
-  const step = positiveNumber('checkGradients', 'step', options.step ?? DEFAULTS.step);
-  const rtol = numberInRange('checkGradients', 'rtol', options.rtol ?? DEFAULTS.rtol, 0, Infinity);
-  const atol = numberInRange('checkGradients', 'atol', options.atol ?? DEFAULTS.atol, 0, Infinity);
+  const { dy: givenDy, step, rtol, atol } = readOptions('checkGradients', gradientCheckOptions, options);
   if (typeof f !== 'function') {
     throw new Error(`checkGradients: f must be a function, got ${typeof f}`);
   }
@@ -113,7 +113,7 @@ export function checkGradients(
     if (!(output instanceof tf.Tensor)) {
       throw new Error(`checkGradients: f must return a tf.Tensor, got ${typeof output}`);
     }
-    const dy = upstreamGradient(output, options.dy);
+    const dy = upstreamGradient(output, givenDy);
     const dyValues = dy.dataSync();
 
     const withChecked = (values: Tensor[]): Tensor[] =>

@@ -3,7 +3,8 @@
  * reconstruction + β·KL: plain functions from the training step (or epoch,
  * as you count) to β, used by the examples and the tfjs-layers KL layer.
  */
-import { assertKnownOptions, numberInRange, positiveNumber } from './validate.js';
+import { readOptions, required, unchecked, withDefault, type OptionsOf } from '../machinery/options.js';
+import { inRange, numberInRange, positiveNumber } from '../machinery/validate.js';
 
 /** β as a function of the step (a number ≥ 0; fractional steps interpolate). */
 export type BetaSchedule = (step: number) => number;
@@ -28,17 +29,25 @@ export function constantBeta(beta = 1): BetaSchedule {
   };
 }
 
-/** Options of {@link linearWarmupBeta}. */
-export interface LinearWarmupOptions {
+/** β after the warm-up or at the top of each cycle: a finite number ≥ 0. */
+const MAX_BETA = withDefault(1, inRange(0, Infinity));
+/** β before the warm-up or at the start of each cycle, ≤ `maxBeta` (checked against it once both are read). */
+const MIN_BETA = withDefault<number>(0, unchecked);
+
+/** The options of {@link linearWarmupBeta}. */
+export const linearWarmupOptions = {
   /** Steps over which β rises linearly from `minBeta` to `maxBeta` (> 0). */
-  readonly warmupSteps: number;
+  warmupSteps: required(positiveNumber),
   /** β after the warm-up. Default 1. */
-  readonly maxBeta?: number | undefined;
+  maxBeta: MAX_BETA,
   /** β before and at the start of the warm-up, ≤ `maxBeta`. Default 0. */
-  readonly minBeta?: number | undefined;
+  minBeta: MIN_BETA,
   /** Steps to hold `minBeta` before the warm-up begins. Default 0. */
-  readonly delaySteps?: number | undefined;
-}
+  delaySteps: withDefault(0, inRange(0, Infinity)),
+};
+
+/** Options of {@link linearWarmupBeta}. */
+export type LinearWarmupOptions = OptionsOf<typeof linearWarmupOptions>;
 
 /**
  * KL annealing (Bowman et al. 2016): β = minBeta until `delaySteps`, then
@@ -54,31 +63,30 @@ export interface LinearWarmupOptions {
  */
 export function linearWarmupBeta(options: LinearWarmupOptions): BetaSchedule {
   const fn = 'linearWarmupBeta';
-  assertKnownOptions(fn, options, ['warmupSteps', 'maxBeta', 'minBeta', 'delaySteps']);
-  const { warmupSteps, maxBeta = 1, minBeta = 0, delaySteps = 0 } = options;
-  positiveNumber(fn, 'warmupSteps', warmupSteps);
-  numberInRange(fn, 'maxBeta', maxBeta, 0, Infinity);
+  const { warmupSteps, maxBeta, minBeta, delaySteps } = readOptions(fn, linearWarmupOptions, options);
   numberInRange(fn, 'minBeta', minBeta, 0, maxBeta);
-  numberInRange(fn, 'delaySteps', delaySteps, 0, Infinity);
   return (step) => {
     const progress = Math.min(1, Math.max(0, (checkStep(fn, step) - delaySteps) / warmupSteps));
     return minBeta + (maxBeta - minBeta) * progress;
   };
 }
 
-/** Options of {@link cyclicalBeta}. */
-export interface CyclicalOptions {
+/** The options of {@link cyclicalBeta}. */
+export const cyclicalOptions = {
   /** Length of one cycle in steps (> 0). */
-  readonly cycleSteps: number;
+  cycleSteps: required(positiveNumber),
   /** Fraction of each cycle spent rising from `minBeta` to `maxBeta`, in (0, 1]. Default 0.5. */
-  readonly rampFraction?: number | undefined;
+  rampFraction: withDefault(0.5, (fn, name, value: number) => numberInRange(fn, name, positiveNumber(fn, name, value), 0, 1)),
   /** β at the top of each cycle. Default 1. */
-  readonly maxBeta?: number | undefined;
-  /** β at the start of each cycle. Default 0. */
-  readonly minBeta?: number | undefined;
-  /** Number of cycles; after them β stays at `maxBeta`. Default: cycles forever. */
-  readonly cycles?: number | undefined;
-}
+  maxBeta: MAX_BETA,
+  /** β at the start of each cycle, ≤ `maxBeta`. Default 0. */
+  minBeta: MIN_BETA,
+  /** Number of cycles (> 0); after them β stays at `maxBeta`. Default: cycles forever. */
+  cycles: withDefault(Infinity, (fn, name, value: number) => (value === Infinity ? value : positiveNumber(fn, name, value))),
+};
+
+/** Options of {@link cyclicalBeta}. */
+export type CyclicalOptions = OptionsOf<typeof cyclicalOptions>;
 
 /**
  * Cyclical annealing (Fu et al. 2019): each cycle of `cycleSteps` starts at
@@ -93,14 +101,8 @@ export interface CyclicalOptions {
  */
 export function cyclicalBeta(options: CyclicalOptions): BetaSchedule {
   const fn = 'cyclicalBeta';
-  assertKnownOptions(fn, options, ['cycleSteps', 'rampFraction', 'maxBeta', 'minBeta', 'cycles']);
-  const { cycleSteps, rampFraction = 0.5, maxBeta = 1, minBeta = 0, cycles = Infinity } = options;
-  positiveNumber(fn, 'cycleSteps', cycleSteps);
-  positiveNumber(fn, 'rampFraction', rampFraction);
-  numberInRange(fn, 'rampFraction', rampFraction, 0, 1);
-  numberInRange(fn, 'maxBeta', maxBeta, 0, Infinity);
+  const { cycleSteps, rampFraction, maxBeta, minBeta, cycles } = readOptions(fn, cyclicalOptions, options);
   numberInRange(fn, 'minBeta', minBeta, 0, maxBeta);
-  if (cycles !== Infinity) positiveNumber(fn, 'cycles', cycles);
   return (step) => {
     const s = checkStep(fn, step);
     if (s >= cycles * cycleSteps) return maxBeta;

@@ -102,41 +102,63 @@ export function resolveAxis(fn: string, arg: string, x: Tensor, axis: number): n
   return axis < 0 ? axis + rank : axis;
 }
 
-/**
- * Returns ln(base), the divisor that turns nats into units of `base`
- * (`base: 2` gives bits). Throws unless base is finite, positive and not 1.
- */
-export function logOfBase(fn: string, base: number): number {
+// ---------------------------------------------------------------------------
+// Checks of option values (see options.ts): each returns the value or throws
+// `${fn}: ${name} must be …, got …`.
+
+/** A finite number > 0 and ≠ 1: a logarithm's base. */
+export function logBase(fn: string, name: string, base: number): number {
   if (typeof base !== 'number' || !Number.isFinite(base) || base <= 0 || base === 1) {
-    throw new Error(`${fn}: base must be a finite number > 0 and ≠ 1, got ${String(base)}`);
+    throw new Error(`${fn}: ${name} must be a finite number > 0 and ≠ 1, got ${String(base)}`);
   }
-  return Math.log(base);
+  return base;
 }
 
-/**
- * Throws on an option name the function does not know, so a misspelt option
- * (`{axes: 0}`) from JavaScript is an error instead of being ignored, and on
- * an option set to `null`: an option left out (or `undefined`) takes its
- * default, and `null` is not read as either.
- */
-export function assertKnownOptions(fn: string, options: object, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new Error(`${fn}: options must be an object, got ${String(options)}`);
-  }
-  for (const [name, value] of Object.entries(options)) {
-    if (!known.includes(name)) {
-      throw new Error(`${fn}: unknown option '${name}' (expected one of: ${known.join(', ')})`);
-    }
-    if (value === null) {
-      throw new Error(`${fn}: option '${name}' is null; leave it out (or pass undefined) for its default`);
-    }
-  }
-}
-
-/** Returns `value` if it is an integer (a number), else throws naming the option. */
-export function integerOption(fn: string, name: string, value: number): number {
+/** An integer. */
+export function integer(fn: string, name: string, value: number): number {
   if (!Number.isInteger(value)) {
     throw new Error(`${fn}: ${name} must be an integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** A boolean. */
+export function boolean(fn: string, name: string, value: boolean): boolean {
+  if (typeof value !== 'boolean') {
+    throw new Error(`${fn}: ${name} must be a boolean, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A check that `value` is one of `choices`. */
+export function oneOf<const T extends string>(choices: readonly T[]) {
+  return (fn: string, name: string, value: T): T => {
+    if (!choices.includes(value)) {
+      throw new Error(`${fn}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+}
+
+/** A finite number in [min, max] (either bound may be infinite). */
+export function numberInRange(fn: string, name: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Infinity ? `≥ ${min}` : min === -Infinity ? `≤ ${max}` : `in [${min}, ${max}]`;
+    throw new Error(`${fn}: ${name} must be a finite number ${range}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** A check that the value is a finite number in [min, max]. */
+export const inRange =
+  (min: number, max: number) =>
+  (fn: string, name: string, value: number): number =>
+    numberInRange(fn, name, value, min, max);
+
+/** A finite number > 0. */
+export function positiveNumber(fn: string, name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`${fn}: ${name} must be a finite number > 0, got ${String(value)}`);
   }
   return value;
 }
@@ -165,23 +187,6 @@ export function toIndexTensor(fn: string, arg: string, x: Tensor | TensorLike): 
     throw new Error(`${fn}: ${arg} must hold integer class indices, got ${String(values[bad])}`);
   }
   return tf.tensor(values, shape, 'int32');
-}
-
-/** Throws unless `value` is a finite number in [min, max] (either bound may be infinite); returns it. */
-export function numberInRange(fn: string, name: string, value: number, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    const range = max === Infinity ? `≥ ${min}` : min === -Infinity ? `≤ ${max}` : `in [${min}, ${max}]`;
-    throw new Error(`${fn}: ${name} must be a finite number ${range}, got ${String(value)}`);
-  }
-  return value;
-}
-
-/** Throws unless `value` is a finite number > 0; returns it. */
-export function positiveNumber(fn: string, name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new Error(`${fn}: ${name} must be a finite number > 0, got ${String(value)}`);
-  }
-  return value;
 }
 
 /**
@@ -213,6 +218,55 @@ export function toLabelsLike(fn: string, labels: Tensor | TensorLike, logits: Te
   const y = toFloatTensor(fn, labelsName, labels);
   assertSameShape(fn, labelsName, y, logitsName, logits);
   return y;
+}
+
+/**
+ * Validated class weights: a float32 `[C]` tensor, or undefined. Runs no op.
+ */
+export function toClassWeights(fn: string, classWeights: Tensor | TensorLike | undefined, classes: number): Tensor | undefined {
+  if (classWeights === undefined) return undefined;
+  const weights = toFloatTensor(fn, 'classWeights', classWeights);
+  if (weights.rank !== 1 || weights.shape[0] !== classes) {
+    throw new Error(`${fn}: classWeights ${formatShape(weights.shape)} must have one entry per class ([${classes}])`);
+  }
+  return weights;
+}
+
+/** Dense targets and predictions along a class axis, checked by {@link classInputs}. */
+export interface ClassInputs {
+  /** float32, the predictions' shape. */
+  readonly labels: Tensor;
+  /** float32 logits or probabilities. */
+  readonly predictions: Tensor;
+  /** The class axis, non-negative. */
+  readonly axis: number;
+  /** The class weights, float32 `[C]`, if given. */
+  readonly classWeights?: Tensor | undefined;
+}
+
+/**
+ * Checks dense targets against predictions with classes along `axis`:
+ * float32 predictions of rank ≥ 1; the axis in range; for logits, at least
+ * one class (a softmax over nothing is undefined); `[C]` class weights;
+ * targets of the predictions' shape (int32 and bool one-hot cast to float32,
+ * the only op). `names` name the two in messages (`['labels', 'logits']`, or
+ * `['yTrue', 'yPred']` in the tfjs-layers adapters).
+ *
+ * Call it inside `tf.tidy`.
+ */
+export function classInputs(
+  fn: string,
+  [labelsName, predictionsName]: readonly [string, string],
+  labels: Tensor | TensorLike,
+  predictions: Tensor | TensorLike,
+  { axis, classWeights, logits }: { axis: number; classWeights?: Tensor | TensorLike | undefined; logits: boolean },
+): ClassInputs {
+  const z = toFloatTensor(fn, predictionsName, predictions);
+  assertHasAxis(fn, predictionsName, z);
+  const classAxis = resolveAxis(fn, predictionsName, z, axis);
+  if (logits) assertHasClasses(fn, z, classAxis);
+  const weights = toClassWeights(fn, classWeights, z.shape[classAxis] as number);
+  return { labels: toLabelsLike(fn, labels, z, [labelsName, predictionsName]), predictions: z, axis: classAxis, classWeights: weights };
 }
 
 /** Throws unless `logits` has at least one class along `axis` (a softmax over nothing is undefined). */

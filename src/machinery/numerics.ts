@@ -1,0 +1,108 @@
+/**
+ * The numerically delicate primitives every loss is built from, each written
+ * once, with its edge cases, exact on every backend.
+ *
+ * Elementwise unless stated; every function is a tfjs op on tensors. Used
+ * inside a kernel's forward and backward passes (src/machinery/kernel.ts),
+ * where nothing is recorded, so the masks below take no gradient.
+ *
+ * ## The 0·log 0 = 0 rule
+ * A term w·v whose weight w is exactly 0 is 0, even where v = ±∞ (the log of
+ * a zero probability, a −Infinity logit): the term's limit, as
+ * `scipy.special.xlogy` does. One rule for NaN: in values a NaN is never
+ * hidden, so a NaN weight, or a NaN v (a NaN input, the log of a negative
+ * number), gives NaN even at w = 0 ({@link maskedProduct}, {@link xlogy}); in
+ * gradients a held term is a constant, so its slope is 0 wherever w = 0
+ * ({@link maskedSlope}, {@link maskedQuotient}, {@link xlogyPartials}).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { log1p, relu } from './tfjs-workarounds.js';
+
+// log(1 + x), accurate on every backend (tfjs-backend-wasm's is not): see tfjs-workarounds.ts.
+export { log1p };
+
+/**
+ * w·v for a value, with 0·(±∞) = 0: where w = 0 the product is 0, unless v
+ * is NaN. The one place the 0·log 0 = 0 rule is applied to values.
+ *
+ * @example
+ * ```ts
+ * maskedProduct(labels, logSoftmax(logits, -1)); // a zero label against a −Infinity logit gives 0
+ * ```
+ */
+export function maskedProduct(w: Tensor, v: Tensor): Tensor {
+  const product = tf.mul(w, v);
+  return tf.where(tf.logicalAnd(tf.equal(w, 0), tf.logicalNot(tf.isNaN(v))), tf.zerosLike(product), product);
+}
+
+/**
+ * w·v for a gradient: 0 wherever w = 0, whatever v is (±∞, or NaN from
+ * ∞ − ∞): the slope of a term held at the constant 0.
+ */
+export function maskedSlope(w: Tensor, v: Tensor): Tensor {
+  const product = tf.mul(w, v);
+  return tf.where(tf.equal(w, 0), tf.zerosLike(product), product);
+}
+
+/** w/d for a gradient (∂(w·log d)/∂d): 0 wherever w = 0, whatever d is (0 included). */
+export function maskedQuotient(w: Tensor, d: Tensor): Tensor {
+  const quotient = tf.div(w, d);
+  return tf.where(tf.equal(w, 0), tf.zerosLike(quotient), quotient);
+}
+
+/**
+ * x·log y, elementwise: 0 where x = 0 and y ≥ 0 (0·log 0 = 0), +∞·sign where
+ * x ≠ 0 and y = 0, NaN where y < 0 or either is NaN (the rule of
+ * {@link maskedProduct}).
+ *
+ * @example
+ * ```ts
+ * xlogy(tf.tensor1d([0, 0.5]), tf.tensor1d([0, 0.25])); // [0, 0.5·log 0.25]
+ * ```
+ */
+export function xlogy(x: Tensor, y: Tensor): Tensor {
+  return maskedProduct(x, tf.log(y));
+}
+
+/**
+ * The partials of {@link xlogy}: ∂(x·log y)/∂x = log y and ∂(x·log y)/∂y = x/y,
+ * each 0 where the term is held at 0 (x = 0; for ∂/∂x only where y = 0 too,
+ * since x·log y for y > 0 is a live function of x).
+ */
+export function xlogyPartials(x: Tensor, y: Tensor): [Tensor, Tensor] {
+  const held = tf.logicalAnd(tf.equal(x, 0), tf.equal(y, 0));
+  return [tf.where(held, tf.zerosLike(x), tf.log(y)), maskedQuotient(x, y)];
+}
+
+/**
+ * softplus(x) = log(1 + eˣ), as max(x, 0) + log1p(e^−|x|): never overflows,
+ * and exact for large |x| (softplus(−30) = 9.36e-14, not 0). NaN stays NaN.
+ */
+export function softplus(x: Tensor): Tensor {
+  return tf.add(relu(x), log1p(tf.exp(tf.neg(tf.abs(x)))));
+}
+
+/** log σ(x) = −softplus(−x): finite for every finite x (log σ(−1e4) = −1e4). */
+export function logSigmoid(x: Tensor): Tensor {
+  return tf.neg(softplus(tf.neg(x)));
+}
+
+/**
+ * log softmax(x) along any `axis` (tfjs's own works on the last axis only):
+ * x − max x − log Σ exp(x − max x), so exp never overflows and any finite
+ * logits give finite values. A −Infinity entry (a masked class) gives −∞;
+ * a row of −Infinity only gives NaN.
+ */
+export function logSoftmax(x: Tensor, axis: number): Tensor {
+  const shifted = tf.sub(x, tf.max(x, axis, true));
+  return tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), axis, true)));
+}
+
+/**
+ * 1 − p from log p, as −expm1(log p): accurate where p is close to 1, where
+ * 1 − p would cancel (tfjs's `expm1` is exact on cpu and wasm).
+ */
+export function oneMinusExp(logP: Tensor): Tensor {
+  return tf.neg(tf.expm1(logP));
+}

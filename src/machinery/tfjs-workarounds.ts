@@ -1,0 +1,200 @@
+/**
+ * Every workaround for a defect of tfjs 4.22, in one place.
+ *
+ * Each export names the defect it works around, and test/tfjs-workarounds.test.ts
+ * pins that defect on tfjs itself: when an upgrade of tfjs fixes one, its
+ * pinned test fails, and the workaround here can go.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { LayersModel, input as tfInput, model as tfModel, layers as tfLayers, version_layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { applyKernel, type LossKernel } from './kernel.js';
+
+/**
+ * `tf.sum` that is exactly 0 over an empty axis on every backend.
+ *
+ * Defect: tfjs-backend-wasm returns uninitialised memory (tiny garbage such as
+ * 3.6e-41) for a sum over zero elements (`tf.sum(tf.zeros([0]))`), so an empty
+ * batch or an empty class axis would give nonsense there.
+ */
+export function safeSum(x: Tensor, axis?: number): Tensor {
+  if (x.size > 0) return tf.sum(x, axis);
+  // Append one zero along the summed axis: the same sum, never over zero
+  // elements, and still computed from x so that gradients reach it.
+  if (axis === undefined) return tf.sum(tf.concat([tf.reshape(x, [0]), tf.zeros([1])]));
+  const summed = axis < 0 ? axis + x.rank : axis;
+  const zeroSlice = x.shape.map((size, i) => (i === summed ? 1 : size));
+  return tf.sum(tf.concat([x, tf.zeros(zeroSlice)], summed), summed);
+}
+
+/**
+ * Sums `g` (of a broadcast shape) back to `shape`: over the leading axes
+ * `shape` lacks, and over each axis where `shape` has size 1 and `g` does not.
+ */
+function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  let summed = g;
+  for (let axis = g.rank - 1; axis >= 0; axis--) {
+    const target = axis - (g.rank - shape.length);
+    if (target < 0 || (shape[target] === 1 && g.shape[axis] !== 1)) summed = tf.expandDims(safeSum(summed, axis), axis);
+  }
+  return tf.reshape(summed, [...shape]);
+}
+
+/** x → x broadcast to `shape`; ∂/∂x sums dy back to x's shape. */
+const broadcastKernel: LossKernel<[Tensor], readonly number[]> = {
+  forward([x], shape) {
+    return tf.add(x, tf.zeros([...shape]));
+  },
+  backward(dy, [x]) {
+    return [sumToShape(dy, x.shape)];
+  },
+};
+
+/**
+ * `x` broadcast to `shape` (numpy rules, which the caller has checked with
+ * `assertBroadcastsTo`), differentiable with respect to `x` for every shape.
+ * Use it to bring weights to the shape of what they multiply, so the
+ * multiply itself never broadcasts.
+ *
+ * Defects: `tf.broadcastTo` returns the wrong shape for a target with a 0
+ * dimension (`[1, 3]` to `[0, 3]` gives `[1, 3]`), and the registered
+ * gradients of `mul`/`add` do not sum a size-1 axis broadcast to size 0, so
+ * `tf.grads` throws ("the gradient of input 'b' has shape '0,1', which does
+ * not match the shape of the input '1,1'"). Class weights `[1, C]` against
+ * an empty batch `[0, C]` hit both.
+ *
+ * @example
+ * ```ts
+ * tf.mul(targets, broadcastTo(classWeights, targets.shape)); // targets [batch, C], batch may be 0
+ * ```
+ */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  if (tf.util.arraysEqual(x.shape, shape as number[])) return x;
+  return applyKernel(broadcastKernel, [x], shape);
+}
+
+/**
+ * max(x, 0), NaN where x is NaN.
+ *
+ * Defect: tfjs-backend-wasm's `relu` gives 0 for a NaN with its sign bit set
+ * (`tf.relu(tf.neg(NaN))`, as a NaN logit becomes once negated).
+ */
+export function relu(x: Tensor): Tensor {
+  return tf.where(tf.isNaN(x), x, tf.relu(x));
+}
+
+/**
+ * max(a, b) for a scalar `a`, NaN where b is NaN. On a tie tfjs gives the
+ * gradient to the first argument.
+ *
+ * Defect: tfjs-backend-wasm's `maximum(a, NaN)` is a (it returns its first
+ * argument when the comparison fails).
+ */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return tf.where(tf.isNaN(b), b, tf.maximum(a, b));
+}
+
+/**
+ * log(1 + x), accurate for every x on every backend, from an accurate log:
+ * with u = 1 + x rounded, log1p(x) = log(u)·x/(u − 1), where x/(u − 1)
+ * undoes the rounding of 1 + x (Goldberg 1991, theorem 4); x itself where
+ * u = 1, and where u = ∞.
+ *
+ * Defect: tfjs-backend-wasm computes `log1p` in float32 as log(1 + x): it
+ * returns 0 for 2e-9 and is 4.6 % off at 1e-6 (cpu uses Math.log1p).
+ */
+export function log1p(x: Tensor): Tensor {
+  const u = tf.add(x, 1);
+  const corrected = tf.mul(tf.log(u), tf.div(x, tf.sub(u, 1)));
+  return tf.where(tf.logicalOr(tf.equal(u, 1), tf.equal(u, Infinity)), x, corrected);
+}
+
+/**
+ * One-hot float32 rows of `depth` classes for int32 `indices` (any shape):
+ * an index outside [0, depth) gives a row of zeros.
+ *
+ * Defect: `tf.oneHot` rejects a depth of 1 ("depth must be >=2"), which a
+ * one-class problem (and the fuzz) has.
+ */
+export function oneHot(indices: Tensor, depth: number): Tensor {
+  return tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, depth, 1, 'int32')), 'float32');
+}
+
+// ---------------------------------------------------------------------------
+// tfjs-layers: class-index targets for our sparse loss in `fit`.
+
+type LossFunction = (...args: never[]) => unknown;
+type Standardize = (this: LayersModel, ...args: unknown[]) => unknown;
+
+// Shared through globalThis, so that an ES-module copy and a CommonJS copy of
+// this package loaded in one process see each other's losses.
+const REGISTRY = Symbol.for('tfjs-entropy.sparseTargetLosses');
+const globalRegistry = globalThis as unknown as Record<symbol, WeakSet<LossFunction> | undefined>;
+const sparseTargetLosses = (globalRegistry[REGISTRY] ??= new WeakSet<LossFunction>());
+const INSTALLED = Symbol.for('tfjs-entropy.sparseTargets');
+const PATCHED_METHOD = 'standardizeUserDataXY';
+
+/**
+ * Marks `loss` as taking class-index targets, and makes sure `fit` and
+ * `evaluate` accept them for it; `fn` names the loss in the error thrown
+ * when this tfjs-layers cannot be patched.
+ *
+ * Defect: tfjs-layers checks every target against its output's shape
+ * (`[batch, C]`), except for an output whose loss *is* its own
+ * `sparseCategoricalCrossentropy` (an identity check), which gets
+ * `[batch, 1]`; so a function loss can never receive class indices from
+ * `fit`. The workaround wraps the private method
+ * `LayersModel.prototype.standardizeUserDataXY` once: for outputs whose loss
+ * is one marked here, the shape check sees tfjs's own sparse loss; the loss
+ * that runs is still ours. Models without such a loss are untouched.
+ */
+export function acceptsClassIndices<F extends LossFunction>(fn: string, loss: F): F {
+  installSparseTargetShapes(fn, LayersModel.prototype as unknown as Record<PropertyKey, unknown>);
+  sparseTargetLosses.add(loss);
+  return loss;
+}
+
+/** Wraps `prototype.standardizeUserDataXY` once; throws, naming the tfjs-layers version, where it is missing. */
+export function installSparseTargetShapes(fn: string, prototype: Record<PropertyKey, unknown>): void {
+  if (prototype[INSTALLED]) return;
+  const original = prototype[PATCHED_METHOD];
+  if (typeof original !== 'function') {
+    throw new Error(
+      `${fn}: tfjs-layers ${version_layers} has no LayersModel.prototype.${PATCHED_METHOD}, through which ` +
+        'fit accepts class-index targets for this loss (it was written against tfjs-layers 4.22); ' +
+        'use layers.categoricalCrossentropy with one-hot targets instead',
+    );
+  }
+  prototype[PATCHED_METHOD] = function (this: LayersModel, ...args: unknown[]) {
+    const feedLossFns = (this as unknown as { feedLossFns: LossFunction[] }).feedLossFns;
+    const ours = feedLossFns.flatMap((loss, i) => (sparseTargetLosses.has(loss) ? [i] : []));
+    if (ours.length === 0) return (original as Standardize).apply(this, args);
+    const saved = feedLossFns.slice();
+    for (const i of ours) feedLossFns[i] = tfjsSparseCategoricalCrossentropy();
+    try {
+      return (original as Standardize).apply(this, args);
+    } finally {
+      saved.forEach((loss, i) => (feedLossFns[i] = loss));
+    }
+  };
+  prototype[INSTALLED] = true;
+}
+
+let tfjsSparseLoss: LossFunction | undefined;
+
+/** tfjs's own sparse loss function object, found through a throwaway model compiled with its name. */
+function tfjsSparseCategoricalCrossentropy(): LossFunction {
+  if (tfjsSparseLoss === undefined) {
+    // Named, so that the probe takes no auto-generated layer names from the user's models.
+    const input = tfInput({ shape: [1], name: 'tfjs_entropy_probe_input' });
+    const output = tfLayers.dense({ units: 2, name: 'tfjs_entropy_probe_dense' }).apply(input) as SymbolicTensor;
+    const probe = tfModel({ inputs: input, outputs: output, name: 'tfjs_entropy_probe' });
+    // The optimizer holds a tensor of its own (its learning rate): disposed with the probe.
+    const optimizer = tf.train.sgd(0);
+    probe.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' });
+    tfjsSparseLoss = probe.lossFunctions[0] as LossFunction;
+    probe.dispose();
+    optimizer.dispose();
+  }
+  return tfjsSparseLoss;
+}
