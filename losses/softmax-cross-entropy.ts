@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { logSoftmax, maskedProduct } from '../src/machinery/numerics.js';
-import { AXIS, optional, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
+import { AXIS, optional, pick, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION, toSampleWeights } from '../src/machinery/reduction.js';
 import { broadcastTo, oneHot, safeSum } from '../src/machinery/tfjs-workarounds.js';
 import {
@@ -52,15 +52,12 @@ const softmaxCrossEntropyKernel: LossKernel<[Tensor, Tensor], { readonly axis: n
   },
 };
 
-/** ε in [0, 1]: targets become (1 − ε)·labels + ε/C, as PyTorch's `label_smoothing`. */
-const LABEL_SMOOTHING = withDefault(0, inRange(0, 1));
-
 /** The options of {@link softmaxCrossEntropy}. */
 export const softmaxCrossEntropyOptions = {
   /** The class axis of `labels` and `logits`; negative counts from the end. Default `-1`. */
   axis: AXIS,
   /** ε in [0, 1]: targets become (1 − ε)·labels + ε/C, as PyTorch's `label_smoothing`. Default 0. */
-  labelSmoothing: LABEL_SMOOTHING,
+  labelSmoothing: withDefault(0, inRange(0, 1)),
   /** Per-class weights c, shape `[C]`, as PyTorch's `weight`. */
   classWeights: TENSOR,
   /** Sample weights, broadcast against the per-sample loss. */
@@ -72,7 +69,7 @@ export const softmaxCrossEntropyOptions = {
 /** Options of {@link softmaxCrossEntropy}. */
 export type SoftmaxCrossEntropyOptions = OptionsOf<typeof softmaxCrossEntropyOptions>;
 
-/** The options of {@link sparseSoftmaxCrossEntropy}. */
+/** The options of {@link sparseSoftmaxCrossEntropy}: those of {@link softmaxCrossEntropy} but the axis (the classes are last), and `ignoreIndex`. */
 export const sparseSoftmaxCrossEntropyOptions = {
   /**
    * A label value to skip: its positions add nothing to the loss, the
@@ -80,14 +77,7 @@ export const sparseSoftmaxCrossEntropyOptions = {
    * Default: none.
    */
   ignoreIndex: optional(integer),
-  /** ε in [0, 1]: targets become (1 − ε)·onehot(labels) + ε/C, as PyTorch's `label_smoothing`. Default 0. */
-  labelSmoothing: LABEL_SMOOTHING,
-  /** Per-class weights c, shape `[C]`, as PyTorch's `weight`. */
-  classWeights: TENSOR,
-  /** Sample weights, broadcast against the per-sample loss. */
-  weights: TENSOR,
-  /** `'mean'` (default), `'sum'` or `'none'` (the per-sample loss). */
-  reduction: REDUCTION,
+  ...pick(softmaxCrossEntropyOptions, ['labelSmoothing', 'classWeights', 'weights', 'reduction']),
 };
 
 /** Options of {@link sparseSoftmaxCrossEntropy}. */
