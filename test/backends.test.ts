@@ -16,10 +16,10 @@ const CLASSES = 5;
 const SCALE = 10;
 const tolerance = (value: number) => 2 * (16 + BATCH * CLASSES) * UNIT_ROUNDOFF * SCALE * (1 + Math.abs(value));
 
-async function evaluate(backend: string, name: string): Promise<number[]> {
+async function evaluate(backend: string, title: string): Promise<number[]> {
   expect(await tf.setBackend(backend)).toBe(true);
-  const c = publicCases.find((candidate) => candidate.name === name)!;
-  const random = seedrandom(name);
+  const c = publicCases.find((candidate) => candidate.title === title)!;
+  const random = seedrandom(title);
   const raw = c.inputs(BATCH, CLASSES, random);
   return tf.tidy(() => {
     const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [BATCH, CLASSES])));
@@ -33,10 +33,10 @@ describe.runIf(process.env['TFJS_BACKEND'] === 'cpu')('cpu and wasm agree', () =
     await tf.setBackend('cpu');
   });
 
-  test.each(publicCases.map((c) => c.name))('%s: values and gradients', async (name) => {
-    const onCpu = await evaluate('cpu', name);
-    const onWasm = await evaluate('wasm', name);
+  test.each(publicCases.map((c) => c.title))('%s: values and gradients', async (title) => {
+    const onCpu = await evaluate('cpu', title);
+    const onWasm = await evaluate('wasm', title);
     expect(onWasm).toHaveLength(onCpu.length);
-    onCpu.forEach((a, i) => expect(Math.abs(a - onWasm[i]!), `${name}[${i}]: cpu ${a}, wasm ${onWasm[i]}`).toBeLessThanOrEqual(tolerance(a)));
+    onCpu.forEach((a, i) => expect(Math.abs(a - onWasm[i]!), `${title}[${i}]: cpu ${a}, wasm ${onWasm[i]}`).toBeLessThanOrEqual(tolerance(a)));
   });
 });

@@ -92,7 +92,7 @@ const mismatchable = (c: PublicCase) => {
   return c.kinds.map((_, i) => i).filter((i) => !(classInputs.length === 1 && classInputs[0] === i));
 };
 
-const cases = publicCases.map((c) => [c.name, c] as const);
+const cases = publicCases.map((c) => [c.title, c] as const);
 const common = { classes: fc.integer({ min: 1, max: 4 }), seed: fc.integer() };
 
 describe('fuzzing every public function with invalid inputs', () => {

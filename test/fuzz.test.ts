@@ -29,7 +29,7 @@ function run(c: PublicCase, leading: number[], classes: number, raw: ReadonlyArr
 }
 
 describe('fuzzing every public function with valid inputs and options', () => {
-  test.each(publicCases.map((c) => [c.name, c] as const))('%s: batches of 0 to 4, 1 to 6 classes: no NaN, documented shape, no leaked tensor', (_name, c) => {
+  test.each(publicCases.map((c) => [c.title, c] as const))('%s: batches of 0 to 4, 1 to 6 classes: no NaN, documented shape, no leaked tensor', (_name, c) => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer(), c.validOptions(2), (batch, classes, seed, options) => {
         // An empty class axis (axis 0 of an empty batch) is an error for the softmax losses: see the bad-input tests.
@@ -43,7 +43,7 @@ describe('fuzzing every public function with valid inputs and options', () => {
     );
   });
 
-  test.each(publicCases.map((c) => [c.name, c] as const))('%s: at its extremes and at ranks 1 to 4: no NaN, documented shape, no leaked tensor', (_name, c) => {
+  test.each(publicCases.map((c) => [c.title, c] as const))('%s: at its extremes and at ranks 1 to 4: no NaN, documented shape, no leaked tensor', (_name, c) => {
     const cases = fc.constantFrom(1, 2, 3, 4).chain((rank) => fc.tuple(fc.constant(rank), c.validOptions(rank)));
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.integer(), cases, fc.boolean(), (batch, classes, seed, [rank, options], pushed) => {

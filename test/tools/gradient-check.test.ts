@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkGradients, crossEntropy, entropy, jsDivergence, klDivergence } from '../src/index.js';
-import { tensorsLeftBy, tensorsLeftByThrowing } from './support/tensors.js';
+import { checkGradients, crossEntropy, entropy, jsDivergence, klDivergence } from '../../src/index.js';
+import { tensorsLeftBy, tensorsLeftByThrowing } from '../support/tensors.js';
 
 /** f(x) = Σ x² per row, with a gradient that is 2x plus `error(x)`. */
 function sumOfSquaresWithGradientError(error: (x: tf.Tensor) => tf.Tensor) {

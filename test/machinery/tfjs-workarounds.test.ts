@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
-import { checkGradients, layers, sigmoidFocalLoss } from '../src/index.js';
+import { checkGradients, layers, sigmoidFocalLoss } from '../../src/index.js';
 import {
   broadcastTo,
   installSparseTargetShapes,
@@ -15,9 +15,9 @@ import {
   oneHot,
   relu,
   safeSum,
-} from '../src/machinery/tfjs-workarounds.js';
-import { UNIT_ROUNDOFF } from './support/float32.js';
-import { take, tensorsLeftBy } from './support/tensors.js';
+} from '../../src/machinery/tfjs-workarounds.js';
+import { UNIT_ROUNDOFF } from '../support/float32.js';
+import { take, tensorsLeftBy } from '../support/tensors.js';
 
 const onWasm = process.env['TFJS_BACKEND'] === 'wasm';
 const values = (t: tf.Tensor) => take(t);

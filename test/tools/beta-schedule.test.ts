@@ -1,7 +1,7 @@
 /** β schedules: their values at known steps, their shapes, and their errors. */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { constantBeta, cyclicalBeta, linearWarmupBeta } from '../src/index.js';
+import { constantBeta, cyclicalBeta, linearWarmupBeta } from '../../src/index.js';
 
 describe('β schedules', () => {
   test('constantBeta is constant', () => {
