@@ -3,6 +3,7 @@
  * float32 so the float64 reference sees the very numbers tfjs sees.
  */
 import fc from 'fast-check';
+import type { Reduction } from './classification-reference.js';
 
 /** Rounds to float32 and renormalises nothing: the sum may differ from 1 by a few ulp. */
 const toFloat32 = (xs: readonly number[]): number[] => xs.map((x) => Math.fround(x));
@@ -37,3 +38,12 @@ export const distributionPair = (options: { allowZeros?: boolean } = {}) =>
     .chain(({ batch, classes }) =>
       fc.tuple(distributions(batch, classes, options), distributions(batch, classes, options)),
     );
+
+/** A float32 number in [min, max] (never NaN or ±Infinity). */
+export const float = (min: number, max: number) => fc.double({ min, max, noNaN: true }).map(Math.fround);
+/** `count` float32 numbers in [min, max], flat. */
+export const flatOf = (count: number, min: number, max: number) => fc.array(float(min, max), { minLength: count, maxLength: count });
+/** One of the three reductions. */
+export const reductions = fc.constantFrom<Reduction>('none', 'sum', 'mean');
+/** The number of entries of a shape. */
+export const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
