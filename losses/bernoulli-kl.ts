@@ -3,13 +3,13 @@
  * e.g. between binary latent codes or multi-label predictions.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { softplus } from '../src/machinery/numerics.js';
 import { readOptions, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { relu, safeSum } from '../src/machinery/tfjs-workarounds.js';
-import { assertHasAxis, assertSameShape, toFloatTensor } from '../src/machinery/validate.js';
+import { assertHasAxis, assertSameShape, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
 
 /**
  * Elementwise KL(Bern(σ(a)) ‖ Bern(σ(b))) = softplus(−b) − softplus(−a) + σ(−a)·(b − a)
@@ -68,11 +68,7 @@ export type BernoulliKLOptions = OptionsOf<typeof bernoulliKLOptions>;
  * bernoulliKL([[0, 0]], [[0, 2]]).print(); // 0.4338 (the second dimension only)
  * ```
  */
-export function bernoulliKL(
-  pLogits: Tensor | TensorLike,
-  qLogits: Tensor | TensorLike,
-  options: BernoulliKLOptions = {},
-): Tensor {
+export function bernoulliKL(pLogits: TensorInput, qLogits: TensorInput, options: BernoulliKLOptions = {}): Tensor {
   const fn = 'bernoulliKL';
   const { reduction } = readOptions(fn, bernoulliKLOptions, options);
   return tf.tidy(() => {

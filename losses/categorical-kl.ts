@@ -3,7 +3,7 @@
  * knowledge-distillation loss built on it (API.md §4).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { logSoftmax, maskedProduct, maskedSlope } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
@@ -22,6 +22,7 @@ import {
   toIndexTensor,
   toLabelsLike,
   toTensor,
+  type TensorInput,
 } from '../src/machinery/validate.js';
 import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './softmax-cross-entropy.js';
 
@@ -78,8 +79,8 @@ export type CategoricalKLOptions = OptionsOf<typeof categoricalKLOptions>;
 function logitPair(
   fn: string,
   [pName, qName]: readonly [string, string],
-  pLogits: Tensor | TensorLike,
-  qLogits: Tensor | TensorLike,
+  pLogits: TensorInput,
+  qLogits: TensorInput,
   axisOption: number,
 ): [Tensor, Tensor, number] {
   const p = toFloatTensor(fn, pName, pLogits);
@@ -117,11 +118,7 @@ function logitPair(
  * categoricalKL([[1e3, 0, -1e3]], [[0, 1e3, 0]]).print(); // 1000
  * ```
  */
-export function categoricalKL(
-  pLogits: Tensor | TensorLike,
-  qLogits: Tensor | TensorLike,
-  options: CategoricalKLOptions = {},
-): Tensor {
+export function categoricalKL(pLogits: TensorInput, qLogits: TensorInput, options: CategoricalKLOptions = {}): Tensor {
   const fn = 'categoricalKL';
   const { axis, temperature, reduction } = readOptions(fn, categoricalKLOptions, options);
   return tf.tidy(() => {
@@ -174,11 +171,7 @@ export type DistillationLossOptions = OptionsOf<typeof distillationLossOptions>;
  * const loss = distillationLoss(teacher.predict(x), student.apply(x), { temperature: 4, labels: y, alpha: 0.1 });
  * ```
  */
-export function distillationLoss(
-  teacherLogits: Tensor | TensorLike,
-  studentLogits: Tensor | TensorLike,
-  options: DistillationLossOptions = {},
-): Tensor {
+export function distillationLoss(teacherLogits: TensorInput, studentLogits: TensorInput, options: DistillationLossOptions = {}): Tensor {
   const fn = 'distillationLoss';
   const { temperature, labels, alpha, reduction } = readOptions(fn, distillationLossOptions, options);
   return tf.tidy(() => {
@@ -201,7 +194,7 @@ export function distillationLoss(
  * axis) or one-hot/soft labels (the logits' shape; int32 or bool are cast to
  * float32, the only op, after every check).
  */
-function toHardLabels(fn: string, labels: Tensor | TensorLike, student: Tensor): Tensor {
+function toHardLabels(fn: string, labels: TensorInput, student: Tensor): Tensor {
   const y = toTensor(fn, 'labels', labels);
   const indexShape = student.shape.slice(0, -1);
   if (tf.util.arraysEqual(y.shape, indexShape)) {

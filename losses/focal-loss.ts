@@ -7,13 +7,13 @@
  * tfjs-layers adapters (`fromLogits: false`), exact at p = 0 and 1.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { log1p, logSoftmax, maskedProduct, maskedQuotient, maskedSlope, oneMinusExp } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION, toSampleWeights } from '../src/machinery/reduction.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
-import { classInputs, inRange, type ClassInputs } from '../src/machinery/validate.js';
+import { classInputs, inRange, type ClassInputs, type TensorInput } from '../src/machinery/validate.js';
 import { binaryCrossEntropyTerms, binaryInputs, type BinaryInputs } from './sigmoid-cross-entropy.js';
 
 interface FocalAttrs {
@@ -174,11 +174,7 @@ export function sigmoidFocal({ labels, predictions }: BinaryInputs, attrs: Focal
  * sigmoidFocalLoss([[1, 0]], [[2, -1]], { reduction: 'none' }).print(); // [[0.00045, 0.0170]]
  * ```
  */
-export function sigmoidFocalLoss(
-  labels: Tensor | TensorLike,
-  logits: Tensor | TensorLike,
-  options: SigmoidFocalLossOptions = {},
-): Tensor {
+export function sigmoidFocalLoss(labels: TensorInput, logits: TensorInput, options: SigmoidFocalLossOptions = {}): Tensor {
   const fn = 'sigmoidFocalLoss';
   const { gamma, alpha, weights, reduction } = readOptions(fn, sigmoidFocalLossOptions, options);
   return tf.tidy(() => {
@@ -294,11 +290,7 @@ export function softmaxFocal({ labels, predictions, axis }: ClassInputs, attrs: 
  * softmaxFocalLoss([[0, 1, 0]], [[1, 2, 0.5]], { reduction: 'none' }).print(); // [0.0160]
  * ```
  */
-export function softmaxFocalLoss(
-  labels: Tensor | TensorLike,
-  logits: Tensor | TensorLike,
-  options: SoftmaxFocalLossOptions = {},
-): Tensor {
+export function softmaxFocalLoss(labels: TensorInput, logits: TensorInput, options: SoftmaxFocalLossOptions = {}): Tensor {
   const fn = 'softmaxFocalLoss';
   const { gamma, alpha, axis, weights, reduction } = readOptions(fn, softmaxFocalLossOptions, options);
   return tf.tidy(() => {

@@ -13,12 +13,12 @@
  * ±30 gives finite values and gradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { readOptions, optional, unchecked, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { broadcastTo, maximum, safeSum } from '../src/machinery/tfjs-workarounds.js';
-import { assertBroadcastsTo, assertHasAxis, assertSameShape, inRange, logBase, toFloatTensor } from '../src/machinery/validate.js';
+import { assertBroadcastsTo, assertHasAxis, assertSameShape, inRange, logBase, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -92,8 +92,8 @@ const gaussianEntropyKernel: LossKernel<[Tensor, Tensor], null> = {
 function gaussian(
   fn: string,
   [meanName, logVarName]: readonly [string, string],
-  mean: Tensor | TensorLike,
-  logVar: Tensor | TensorLike,
+  mean: TensorInput,
+  logVar: TensorInput,
 ): [Tensor, Tensor] {
   const m = toFloatTensor(fn, meanName, mean);
   const v = toFloatTensor(fn, logVarName, logVar);
@@ -103,7 +103,7 @@ function gaussian(
 }
 
 /** A prior parameter (number or tensor), checked to broadcast against `mean`. Runs no op. */
-function priorParameter(fn: string, name: string, value: Tensor | TensorLike, shape: number[]): Tensor {
+function priorParameter(fn: string, name: string, value: TensorInput, shape: number[]): Tensor {
   const t = toFloatTensor(fn, name, value);
   assertBroadcastsTo(fn, name, t, shape, 'mean');
   return t;
@@ -138,11 +138,7 @@ export type GaussianMeasureOptions = OptionsOf<typeof gaussianMeasureOptions>;
  * gaussianEntropy([[0, 0]], [[0, 0]]).print(); // [2.8379] = log(2πe) for two unit dimensions
  * ```
  */
-export function gaussianEntropy(
-  mean: Tensor | TensorLike,
-  logVar: Tensor | TensorLike,
-  options: GaussianMeasureOptions = {},
-): Tensor {
+export function gaussianEntropy(mean: TensorInput, logVar: TensorInput, options: GaussianMeasureOptions = {}): Tensor {
   const fn = 'gaussianEntropy';
   const { base } = readOptions(fn, gaussianMeasureOptions, options);
   return tf.tidy(() => {
@@ -176,10 +172,10 @@ export function gaussianEntropy(
  * ```
  */
 export function gaussianCrossEntropy(
-  meanP: Tensor | TensorLike,
-  logVarP: Tensor | TensorLike,
-  meanQ: Tensor | TensorLike,
-  logVarQ: Tensor | TensorLike,
+  meanP: TensorInput,
+  logVarP: TensorInput,
+  meanQ: TensorInput,
+  logVarQ: TensorInput,
   options: GaussianMeasureOptions = {},
 ): Tensor {
   const fn = 'gaussianCrossEntropy';
@@ -193,7 +189,7 @@ export function gaussianCrossEntropy(
 }
 
 /** A prior's parameter: a number or a tensor broadcast against `mean` (checked against it when known). */
-const PRIOR_PARAMETER = withDefault<number | Tensor | TensorLike>(0, unchecked);
+const PRIOR_PARAMETER = withDefault<number | TensorInput>(0, unchecked);
 
 /** The options of {@link gaussianKL}. */
 export const gaussianKLOptions = {
@@ -252,11 +248,7 @@ export type GaussianKLOptions = OptionsOf<typeof gaussianKLOptions>;
  * gaussianKL([[1, 0]], [[0, 0]]).print();                   // 0.5
  * ```
  */
-export function gaussianKL(
-  mean: Tensor | TensorLike,
-  logVar: Tensor | TensorLike,
-  options: GaussianKLOptions = {},
-): Tensor {
+export function gaussianKL(mean: TensorInput, logVar: TensorInput, options: GaussianKLOptions = {}): Tensor {
   const fn = 'gaussianKL';
   const { priorMean, priorLogVar, freeBits, reduction } = readOptions(fn, gaussianKLOptions, options);
   if (freeBits !== undefined && reduction !== 'mean') {

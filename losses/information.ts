@@ -25,12 +25,12 @@
  * 1 along `axis`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { maskedProduct, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
-import { assertHasAxis, assertSameShape, logBase, resolveAxis, toFloatTensor } from '../src/machinery/validate.js';
+import { assertHasAxis, assertSameShape, logBase, resolveAxis, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
 
 /** The options of every information measure. */
 export const measureOptions = {
@@ -148,7 +148,7 @@ function measure<Inputs extends [Tensor] | [Tensor, Tensor]>(
   fn: string,
   kernel: LossKernel<Inputs, MeasureAttrs>,
   names: readonly string[],
-  distributions: ReadonlyArray<Tensor | TensorLike>,
+  distributions: ReadonlyArray<TensorInput>,
   options: MeasureOptions,
 ): Tensor {
   const { axis, base } = readOptions(fn, measureOptions, options);
@@ -183,7 +183,7 @@ function measure<Inputs extends [Tensor] | [Tensor, Tensor]>(
  * entropy([[0.5, 0.5], [1, 0]], { base: 2 }).print(); // [1, 0] (bits)
  * ```
  */
-export function entropy(p: Tensor | TensorLike, options: MeasureOptions = {}): Tensor {
+export function entropy(p: TensorInput, options: MeasureOptions = {}): Tensor {
   return measure('entropy', entropyKernel, ['p'], [p], options);
 }
 
@@ -214,11 +214,7 @@ export function entropy(p: Tensor | TensorLike, options: MeasureOptions = {}): T
  * crossEntropy([0.42, 0.31, 0.27], [0.25, 0.5, 0.25], { base: 2 }).print(); // 1.6900 bits
  * ```
  */
-export function crossEntropy(
-  p: Tensor | TensorLike,
-  q: Tensor | TensorLike,
-  options: MeasureOptions = {},
-): Tensor {
+export function crossEntropy(p: TensorInput, q: TensorInput, options: MeasureOptions = {}): Tensor {
   return measure('crossEntropy', crossEntropyKernel, ['p', 'q'], [p, q], options);
 }
 
@@ -250,11 +246,7 @@ export function crossEntropy(
  * klDivergence([0.25, 0.5, 0.25], [0.42, 0.31, 0.27]).print(); // 0.0901
  * ```
  */
-export function klDivergence(
-  p: Tensor | TensorLike,
-  q: Tensor | TensorLike,
-  options: MeasureOptions = {},
-): Tensor {
+export function klDivergence(p: TensorInput, q: TensorInput, options: MeasureOptions = {}): Tensor {
   return measure('klDivergence', klDivergenceKernel, ['p', 'q'], [p, q], options);
 }
 
@@ -282,10 +274,6 @@ export function klDivergence(
  * jsDivergence([1, 0], [0, 1], { base: 2 }).print(); // 1 (bit): disjoint supports
  * ```
  */
-export function jsDivergence(
-  p: Tensor | TensorLike,
-  q: Tensor | TensorLike,
-  options: MeasureOptions = {},
-): Tensor {
+export function jsDivergence(p: TensorInput, q: TensorInput, options: MeasureOptions = {}): Tensor {
   return measure('jsDivergence', jsDivergenceKernel, ['p', 'q'], [p, q], options);
 }

@@ -9,11 +9,11 @@
  * - k3 = (r − 1) − log r = expm1(d) − d: unbiased and never negative.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
-import { assertSameShape, oneOf, toFloatTensor } from '../src/machinery/validate.js';
+import { assertSameShape, oneOf, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
 
 /** The three estimators of Schulman (2020). */
 export type KLEstimator = 'k1' | 'k2' | 'k3';
@@ -86,11 +86,7 @@ export type MonteCarloKLOptions = OptionsOf<typeof monteCarloKLOptions>;
  * monteCarloKL(logDensity(0), logDensity(1), { estimator: 'k3' }).print(); // ≈ 0.5
  * ```
  */
-export function monteCarloKL(
-  logP: Tensor | TensorLike,
-  logQ: Tensor | TensorLike,
-  options: MonteCarloKLOptions = {},
-): Tensor {
+export function monteCarloKL(logP: TensorInput, logQ: TensorInput, options: MonteCarloKLOptions = {}): Tensor {
   const fn = 'monteCarloKL';
   const { estimator, reduction } = readOptions(fn, monteCarloKLOptions, options);
   return tf.tidy(() => {

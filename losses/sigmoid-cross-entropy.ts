@@ -5,13 +5,13 @@
  * (`fromLogits: false`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { maskedProduct, maskedSlope, softplus } from '../src/machinery/numerics.js';
 import { readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION, toSampleWeights } from '../src/machinery/reduction.js';
 import { broadcastTo } from '../src/machinery/tfjs-workarounds.js';
-import { assertBroadcastsTo, inRange, toFloatTensor, toLabelsLike } from '../src/machinery/validate.js';
+import { assertBroadcastsTo, inRange, toFloatTensor, toLabelsLike, type TensorInput } from '../src/machinery/validate.js';
 import { crossEntropy } from './information.js';
 
 /**
@@ -77,9 +77,9 @@ export interface BinaryInputs {
 export function binaryInputs(
   fn: string,
   [labelsName, predictionsName]: readonly [string, string],
-  labels: Tensor | TensorLike,
-  predictions: Tensor | TensorLike,
-  posWeight: Tensor | TensorLike | undefined,
+  labels: TensorInput,
+  predictions: TensorInput,
+  posWeight: TensorInput | undefined,
 ): BinaryInputs {
   const z = toFloatTensor(fn, predictionsName, predictions);
   const w = posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', posWeight);
@@ -136,11 +136,7 @@ export function binaryCrossEntropy({ labels, predictions, posWeight }: BinaryInp
  * sigmoidCrossEntropy([[1, 0, 1]], [[2, -1, 0]], { posWeight: [2, 2, 2] }).print();
  * ```
  */
-export function sigmoidCrossEntropy(
-  labels: Tensor | TensorLike,
-  logits: Tensor | TensorLike,
-  options: SigmoidCrossEntropyOptions = {},
-): Tensor {
+export function sigmoidCrossEntropy(labels: TensorInput, logits: TensorInput, options: SigmoidCrossEntropyOptions = {}): Tensor {
   const fn = 'sigmoidCrossEntropy';
   const { posWeight, labelSmoothing, weights, reduction } = readOptions(fn, sigmoidCrossEntropyOptions, options);
   return tf.tidy(() => {

@@ -12,7 +12,7 @@
  * probabilities p, the same targets give −Σ_c t_c log p_c: `crossEntropy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { logSoftmax, maskedProduct } from '../src/machinery/numerics.js';
 import { AXIS, optional, pick, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
@@ -30,6 +30,7 @@ import {
   toFloatTensor,
   toIndexTensor,
   type ClassInputs,
+  type TensorInput,
 } from '../src/machinery/validate.js';
 import { crossEntropy, entropy, klDivergence } from './information.js';
 
@@ -114,7 +115,7 @@ export function categoricalKLDivergence(inputs: ClassInputs, fromLogits: boolean
 }
 
 /** Throws a pointer to the sparse loss for int32 labels of one rank less than the logits. */
-function assertNotClassIndices(fn: string, labels: Tensor | TensorLike, logits: Tensor): void {
+function assertNotClassIndices(fn: string, labels: TensorInput, logits: Tensor): void {
   if (labels instanceof tf.Tensor && labels.dtype === 'int32' && labels.rank === logits.rank - 1) {
     throw new Error(
       `${fn}: labels ${formatShape(labels.shape)} are int32 with one rank less than logits ` +
@@ -164,11 +165,7 @@ function assertNotClassIndices(fn: string, labels: Tensor | TensorLike, logits: 
  * softmaxCrossEntropy(labels, logits, { labelSmoothing: 0.1 }).print(); // smoothed targets
  * ```
  */
-export function softmaxCrossEntropy(
-  labels: Tensor | TensorLike,
-  logits: Tensor | TensorLike,
-  options: SoftmaxCrossEntropyOptions = {},
-): Tensor {
+export function softmaxCrossEntropy(labels: TensorInput, logits: TensorInput, options: SoftmaxCrossEntropyOptions = {}): Tensor {
   const fn = 'softmaxCrossEntropy';
   const { axis, labelSmoothing, classWeights, weights, reduction } = readOptions(fn, softmaxCrossEntropyOptions, options);
   return tf.tidy(() => {
@@ -200,9 +197,9 @@ export interface SparseInputs {
 export function sparseInputs(
   fn: string,
   [labelsName, predictionsName]: readonly [string, string],
-  labels: Tensor | TensorLike,
-  predictions: Tensor | TensorLike,
-  { ignoreIndex, classWeights, logits }: { ignoreIndex: number | undefined; classWeights: Tensor | TensorLike | undefined; logits: boolean },
+  labels: TensorInput,
+  predictions: TensorInput,
+  { ignoreIndex, classWeights, logits }: { ignoreIndex: number | undefined; classWeights: TensorInput | undefined; logits: boolean },
 ): SparseInputs {
   const z = toFloatTensor(fn, predictionsName, predictions);
   assertHasAxis(fn, predictionsName, z);
@@ -280,8 +277,8 @@ export function sparseCrossEntropy(
  * ```
  */
 export function sparseSoftmaxCrossEntropy(
-  labels: Tensor | TensorLike,
-  logits: Tensor | TensorLike,
+  labels: TensorInput,
+  logits: TensorInput,
   options: SparseSoftmaxCrossEntropyOptions = {},
 ): Tensor {
   const fn = 'sparseSoftmaxCrossEntropy';

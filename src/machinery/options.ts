@@ -15,7 +15,7 @@
  * const { axis, temperature, reduction } = readOptions('categoricalKL', categoricalKLOptions, options);
  * ```
  */
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { TensorInput } from './validate.js';
 
 /**
  * Checks one option's value and returns it, or throws an `Error` whose
@@ -65,7 +65,7 @@ export function required<T>(check: Check<T>): Option<T, T> & { readonly required
 export const unchecked = <T>(_fn: string, _name: string, value: T): T => value;
 
 /** An optional tensor option: `[C]` class weights, sample weights, `posWeight`. */
-export const TENSOR = optional<Tensor | TensorLike>(unchecked);
+export const TENSOR = optional<TensorInput>(unchecked);
 
 /** The axis that holds the classes or the distribution: default `-1`, checked against the input's rank when it is known. */
 export const AXIS = withDefault<number>(-1, unchecked);

@@ -4,11 +4,11 @@
  * values, then hands them here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from './kernel.js';
 import { withDefault } from './options.js';
 import { broadcastTo, safeSum } from './tfjs-workarounds.js';
-import { assertBroadcastsTo, oneOf, toFloatTensor } from './validate.js';
+import { assertBroadcastsTo, oneOf, toFloatTensor, type TensorInput } from './validate.js';
 
 /** How a loss reduces its unreduced values: keep them, sum them, or take their (weighted) mean. */
 export type Reduction = 'none' | 'sum' | 'mean';
@@ -47,7 +47,7 @@ function bothZero(num: Tensor, den: Tensor): Tensor {
  */
 export function toSampleWeights(
   fn: string,
-  weights: Tensor | TensorLike | undefined,
+  weights: TensorInput | undefined,
   lossShape: readonly number[],
 ): Tensor | undefined {
   if (weights === undefined) return undefined;

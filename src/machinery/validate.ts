@@ -9,6 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 
+/** A tensor, or what `tf.tensor` takes: a nested array of numbers, a typed array, a number. */
+export type TensorInput = Tensor | TensorLike;
+
 /** Formats a shape the way tfjs prints it: `[2,3]`, `[]` for a scalar. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
@@ -22,7 +25,7 @@ export function formatShape(shape: readonly number[]): string {
  *
  * Call it inside `tf.tidy`: a converted `TensorLike` is a new tensor.
  */
-export function toFloatTensor(fn: string, arg: string, x: Tensor | TensorLike): Tensor {
+export function toFloatTensor(fn: string, arg: string, x: TensorInput): Tensor {
   if (x instanceof tf.Tensor) {
     if (x.dtype !== 'float32') {
       throw new Error(`${fn}: ${arg} must be a float32 tensor, got ${x.dtype} ${formatShape(x.shape)}`);
@@ -40,7 +43,7 @@ export function toFloatTensor(fn: string, arg: string, x: Tensor | TensorLike): 
  * default dtype inference (float32 for numbers), after checking that it is a
  * rectangular array of numbers.
  */
-export function toTensor(fn: string, arg: string, x: Tensor | TensorLike): Tensor {
+export function toTensor(fn: string, arg: string, x: TensorInput): Tensor {
   if (x instanceof tf.Tensor) return x;
   if (x == null) {
     throw new Error(`${fn}: ${arg} is required, got ${String(x)}`);
@@ -170,7 +173,7 @@ export function positiveNumber(fn: string, name: string, value: number): number 
  *
  * Call it inside `tf.tidy`: a converted `TensorLike` is a new tensor.
  */
-export function toIndexTensor(fn: string, arg: string, x: Tensor | TensorLike): Tensor {
+export function toIndexTensor(fn: string, arg: string, x: TensorInput): Tensor {
   if (x instanceof tf.Tensor) {
     if (x.dtype !== 'int32') {
       throw new Error(`${fn}: ${arg} must be an int32 tensor of class indices, got ${x.dtype} ${formatShape(x.shape)}`);
@@ -209,7 +212,7 @@ export function assertBroadcastsTo(fn: string, arg: string, x: Tensor, shape: re
  *
  * Call it inside `tf.tidy`.
  */
-export function toLabelsLike(fn: string, labels: Tensor | TensorLike, logits: Tensor, names: readonly [string, string] = ['labels', 'logits']): Tensor {
+export function toLabelsLike(fn: string, labels: TensorInput, logits: Tensor, names: readonly [string, string] = ['labels', 'logits']): Tensor {
   const [labelsName, logitsName] = names;
   if (labels instanceof tf.Tensor && (labels.dtype === 'int32' || labels.dtype === 'bool')) {
     assertSameShape(fn, labelsName, labels, logitsName, logits);
@@ -223,7 +226,7 @@ export function toLabelsLike(fn: string, labels: Tensor | TensorLike, logits: Te
 /**
  * Validated class weights: a float32 `[C]` tensor, or undefined. Runs no op.
  */
-export function toClassWeights(fn: string, classWeights: Tensor | TensorLike | undefined, classes: number): Tensor | undefined {
+export function toClassWeights(fn: string, classWeights: TensorInput | undefined, classes: number): Tensor | undefined {
   if (classWeights === undefined) return undefined;
   const weights = toFloatTensor(fn, 'classWeights', classWeights);
   if (weights.rank !== 1 || weights.shape[0] !== classes) {
@@ -257,9 +260,9 @@ export interface ClassInputs {
 export function classInputs(
   fn: string,
   [labelsName, predictionsName]: readonly [string, string],
-  labels: Tensor | TensorLike,
-  predictions: Tensor | TensorLike,
-  { axis, classWeights, logits }: { axis: number; classWeights?: Tensor | TensorLike | undefined; logits: boolean },
+  labels: TensorInput,
+  predictions: TensorInput,
+  { axis, classWeights, logits }: { axis: number; classWeights?: TensorInput | undefined; logits: boolean },
 ): ClassInputs {
   const z = toFloatTensor(fn, predictionsName, predictions);
   assertHasAxis(fn, predictionsName, z);

@@ -2,9 +2,9 @@
  * Numerical gradient checking for any tfjs function (API.md §6).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { readOptions, TENSOR, withDefault, type OptionsOf } from '../machinery/options.js';
-import { formatShape, inRange, positiveNumber, toFloatTensor, toTensor } from '../machinery/validate.js';
+import { formatShape, inRange, positiveNumber, toFloatTensor, toTensor, type TensorInput } from '../machinery/validate.js';
 
 /** The options of {@link checkGradients}. */
 export const gradientCheckOptions = {
@@ -93,7 +93,7 @@ const DY_SEED = 20240531;
  */
 export function checkGradients(
   f: (...inputs: Tensor[]) => Tensor,
-  inputs: ReadonlyArray<Tensor | TensorLike>,
+  inputs: ReadonlyArray<TensorInput>,
   options: GradientCheckOptions = {},
 ): GradientCheckResult {
   const { dy: givenDy, step, rtol, atol } = readOptions('checkGradients', gradientCheckOptions, options);
@@ -152,7 +152,7 @@ function analyticGradients(
 }
 
 /** dy as given (checked against the output's shape), or the seeded default. */
-function upstreamGradient(output: Tensor, dy: Tensor | TensorLike | undefined): Tensor {
+function upstreamGradient(output: Tensor, dy: TensorInput | undefined): Tensor {
   if (dy === undefined) {
     // Magnitudes in [0.5, 1.5) with random signs.
     const u = tf.randomUniform(output.shape, -1, 1, 'float32', DY_SEED);
