@@ -9,7 +9,7 @@ import { softplus } from '../src/machinery/numerics.js';
 import { readOptions, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { relu, safeSum } from '../src/machinery/tfjs-workarounds.js';
-import { assertHasAxis, assertSameShape, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
+import { sameShapeFloats, type TensorInput } from '../src/machinery/validate.js';
 
 /**
  * Elementwise KL(Bern(σ(a)) ‖ Bern(σ(b))) = softplus(−b) − softplus(−a) + σ(−a)·(b − a)
@@ -72,10 +72,7 @@ export function bernoulliKL(pLogits: TensorInput, qLogits: TensorInput, options:
   const fn = 'bernoulliKL';
   const { reduction } = readOptions(fn, bernoulliKLOptions, options);
   return tf.tidy(() => {
-    const a = toFloatTensor(fn, 'pLogits', pLogits);
-    const b = toFloatTensor(fn, 'qLogits', qLogits);
-    assertHasAxis(fn, 'pLogits', a);
-    assertSameShape(fn, 'pLogits', a, 'qLogits', b);
+    const [a, b] = sameShapeFloats(fn, ['pLogits', 'qLogits'], [pLogits, qLogits]) as [Tensor, Tensor];
     return reduceLoss(safeSum(applyKernel(bernoulliKLKernel, [a, b], null), -1), { reduction });
   });
 }

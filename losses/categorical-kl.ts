@@ -10,15 +10,13 @@ import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/m
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
 import {
-  assertHasAxis,
   assertHasClasses,
   assertLabelsInRange,
-  assertSameShape,
   formatShape,
   inRange,
   positiveNumber,
   resolveAxis,
-  toFloatTensor,
+  sameShapeFloats,
   toIndexTensor,
   toLabelsLike,
   toTensor,
@@ -83,10 +81,7 @@ function logitPair(
   qLogits: TensorInput,
   axisOption: number,
 ): [Tensor, Tensor, number] {
-  const p = toFloatTensor(fn, pName, pLogits);
-  const q = toFloatTensor(fn, qName, qLogits);
-  assertHasAxis(fn, pName, p);
-  assertSameShape(fn, pName, p, qName, q);
+  const [p, q] = sameShapeFloats(fn, [pName, qName], [pLogits, qLogits]) as [Tensor, Tensor];
   const axis = resolveAxis(fn, pName, p, axisOption);
   assertHasClasses(fn, p, axis);
   return [p, q, axis];

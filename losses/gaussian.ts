@@ -18,7 +18,7 @@ import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { readOptions, optional, unchecked, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { broadcastTo, maximum, safeSum } from '../src/machinery/tfjs-workarounds.js';
-import { assertBroadcastsTo, assertHasAxis, assertSameShape, inRange, logBase, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
+import { assertBroadcastsTo, inRange, logBase, sameShapeFloats, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -88,20 +88,6 @@ const gaussianEntropyKernel: LossKernel<[Tensor, Tensor], null> = {
   },
 };
 
-/** Converts and checks a (mean, logVar) pair: float32, same shape, rank ≥ 1. */
-function gaussian(
-  fn: string,
-  [meanName, logVarName]: readonly [string, string],
-  mean: TensorInput,
-  logVar: TensorInput,
-): [Tensor, Tensor] {
-  const m = toFloatTensor(fn, meanName, mean);
-  const v = toFloatTensor(fn, logVarName, logVar);
-  assertHasAxis(fn, meanName, m);
-  assertSameShape(fn, meanName, m, logVarName, v);
-  return [m, v];
-}
-
 /** A prior parameter (number or tensor), checked to broadcast against `mean`. Runs no op. */
 function priorParameter(fn: string, name: string, value: TensorInput, shape: number[]): Tensor {
   const t = toFloatTensor(fn, name, value);
@@ -142,7 +128,7 @@ export function gaussianEntropy(mean: TensorInput, logVar: TensorInput, options:
   const fn = 'gaussianEntropy';
   const { base } = readOptions(fn, gaussianMeasureOptions, options);
   return tf.tidy(() => {
-    const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
+    const [m, v] = sameShapeFloats(fn, ['mean', 'logVar'], [mean, logVar]) as [Tensor, Tensor];
     return tf.div(safeSum(applyKernel(gaussianEntropyKernel, [m, v], null), -1), Math.log(base));
   });
 }
@@ -181,10 +167,8 @@ export function gaussianCrossEntropy(
   const fn = 'gaussianCrossEntropy';
   const { base } = readOptions(fn, gaussianMeasureOptions, options);
   return tf.tidy(() => {
-    const p = gaussian(fn, ['meanP', 'logVarP'], meanP, logVarP);
-    const q = gaussian(fn, ['meanQ', 'logVarQ'], meanQ, logVarQ);
-    assertSameShape(fn, 'meanP', p[0], 'meanQ', q[0]);
-    return tf.div(safeSum(applyKernel(gaussianCrossEntropyKernel, [...p, ...q], null), -1), Math.log(base));
+    const inputs = sameShapeFloats(fn, ['meanP', 'logVarP', 'meanQ', 'logVarQ'], [meanP, logVarP, meanQ, logVarQ]) as GaussianPair;
+    return tf.div(safeSum(applyKernel(gaussianCrossEntropyKernel, inputs, null), -1), Math.log(base));
   });
 }
 
@@ -256,7 +240,7 @@ export function gaussianKL(mean: TensorInput, logVar: TensorInput, options: Gaus
   }
   return tf.tidy(() => {
     // Both priors are checked before the first op: see toSampleWeights.
-    const [m, v] = gaussian(fn, ['mean', 'logVar'], mean, logVar);
+    const [m, v] = sameShapeFloats(fn, ['mean', 'logVar'], [mean, logVar]) as [Tensor, Tensor];
     const [fullPriorMean, fullPriorLogVar] = [
       priorParameter(fn, 'priorMean', priorMean, m.shape),
       priorParameter(fn, 'priorLogVar', priorLogVar, m.shape),

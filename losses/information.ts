@@ -3,26 +3,23 @@
  * and Jensen–Shannon divergence of probability vectors (API.md §1).
  *
  * Each measure sums over one `axis` (default the last) and reduces nothing
- * else: `[batch, classes]` in, `[batch]` out.
+ * else: `[batch, classes]` in, `[batch]` out. Inputs are used as given, not
+ * renormalised: pass probabilities that sum to 1 along `axis`.
  *
  * ## The 0·log 0 convention, in values and gradients
- * Every formula here is built from φ(x) = x·log x and x·log y. A term whose
- * p is exactly 0 contributes 0 (0·log 0 = 0, 0·log 0/q = 0, as
- * `scipy.special.entr` and `rel_entr` do), even where q = 0. In gradients the
- * one-sided derivative φ'(0) = −∞ is replaced by 0, the derivative of the
- * constant 0 that the term is held at; likewise ∂(p·log q)/∂q = p/q is 0 at
- * p = 0, and ∂(p·log q)/∂p = log q is 0 where p = q = 0. So a class with zero
+ * Every term is an x·log y (numerics.ts's `xlogy`): a term whose p is
+ * exactly 0 contributes 0, even where q = 0, as `scipy.special.entr` and
+ * `rel_entr` do, and its gradient entries are 0 too: the one-sided
+ * derivative φ'(0) = −∞ of φ(x) = x·log x is replaced by 0, the derivative
+ * of the constant the term is held at, and likewise ∂(p·log q)/∂q = p/q at
+ * p = 0 and ∂(p·log q)/∂p = log q where p = q = 0. So a class with zero
  * probability in both never yields an infinite or NaN gradient (which a
- * softmax upstream would turn into NaN), and the gradients obey the same
- * identity as the values: ∇H(p, q) = ∇H(p) + ∇D_KL(p ‖ q).
- * A p > 0 against q = 0 gives `+Infinity`, as `scipy.stats.entropy` does.
- * NaN propagates: a NaN entry gives NaN, even where p = 0, and so does a
- * negative entry under a log (either argument of `entropy`, `klDivergence`
- * and `jsDivergence`, q of `crossEntropy`). crossEntropy's p only weighs
- * log q and is used as given, negative or not.
- *
- * Inputs are used as given, not renormalised: pass probabilities that sum to
- * 1 along `axis`.
+ * softmax upstream would turn into NaN), and the gradients obey the values'
+ * identity: ∇H(p, q) = ∇H(p) + ∇D_KL(p ‖ q). A p > 0 against q = 0 gives
+ * `+Infinity`, as `scipy.stats.entropy` does. NaN is never hidden: a NaN
+ * entry, or a negative one under a log (either argument of `entropy`,
+ * `klDivergence` and `jsDivergence`, q of `crossEntropy`), gives NaN even
+ * where p = 0; crossEntropy's p only weighs log q and is used as given.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -30,7 +27,7 @@ import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { maskedProduct, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
-import { assertHasAxis, assertSameShape, logBase, resolveAxis, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
+import { logBase, resolveAxis, sameShapeFloats, type TensorInput } from '../src/machinery/validate.js';
 
 /** The options of every information measure. */
 export const measureOptions = {
@@ -153,11 +150,8 @@ function measure<Inputs extends [Tensor] | [Tensor, Tensor]>(
 ): Tensor {
   const { axis, base } = readOptions(fn, measureOptions, options);
   return tf.tidy(() => {
-    const inputs = distributions.map((x, i) => toFloatTensor(fn, names[i]!, x));
-    const [p, q] = inputs as [Tensor, Tensor | undefined];
-    assertHasAxis(fn, names[0]!, p);
-    if (q !== undefined) assertSameShape(fn, names[0]!, p, names[1]!, q);
-    return applyKernel(kernel, inputs as Inputs, { axis: resolveAxis(fn, names[0]!, p, axis), lnBase: Math.log(base) });
+    const inputs = sameShapeFloats(fn, names, distributions) as Inputs;
+    return applyKernel(kernel, inputs, { axis: resolveAxis(fn, names[0]!, inputs[0], axis), lnBase: Math.log(base) });
   });
 }
 

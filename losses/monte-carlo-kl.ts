@@ -13,7 +13,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
-import { assertSameShape, oneOf, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
+import { oneOf, sameShapeFloats, type TensorInput } from '../src/machinery/validate.js';
 
 /** The three estimators of Schulman (2020). */
 export type KLEstimator = 'k1' | 'k2' | 'k3';
@@ -90,9 +90,7 @@ export function monteCarloKL(logP: TensorInput, logQ: TensorInput, options: Mont
   const fn = 'monteCarloKL';
   const { estimator, reduction } = readOptions(fn, monteCarloKLOptions, options);
   return tf.tidy(() => {
-    const p = toFloatTensor(fn, 'logP', logP);
-    const q = toFloatTensor(fn, 'logQ', logQ);
-    assertSameShape(fn, 'logP', p, 'logQ', q);
+    const [p, q] = sameShapeFloats(fn, ['logP', 'logQ'], [logP, logQ], { scalars: true }) as [Tensor, Tensor];
     return reduceLoss(applyKernel(monteCarloKLKernel, [p, q], { estimator }), { reduction });
   });
 }

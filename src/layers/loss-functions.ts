@@ -32,8 +32,14 @@ import { assertHasAxis, boolean, classInputs, formatShape, toFloatTensor } from 
 /** A loss for `model.compile`: per-sample losses from targets and predictions. */
 export type LayersLoss = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
-/** `yPred` holds logits (true) or probabilities (false, the default). */
-const FROM_LOGITS = withDefault(false, boolean);
+/** A layers loss's options: `fromLogits`, then the `names` it shares with its functional twin's `spec`. */
+function twinOptions<S extends OptionSpec, const K extends keyof S>(spec: S, names: readonly K[]) {
+  return {
+    /** `yPred` holds logits (true) or probabilities (false, the default). */
+    fromLogits: withDefault(false, boolean),
+    ...pick(spec, names),
+  };
+}
 
 /** How the layers losses name their inputs in messages. */
 const NAMES = ['yTrue', 'yPred'] as const;
@@ -59,10 +65,7 @@ function meanOverLastAxis(elementwise: Tensor): Tensor {
 }
 
 /** The options of {@link categoricalCrossentropy}: `fromLogits`, and those of `softmaxCrossEntropy` per sample. */
-export const categoricalCrossentropyOptions = {
-  fromLogits: FROM_LOGITS,
-  ...pick(softmaxCrossEntropyOptions, ['labelSmoothing', 'classWeights', 'axis']),
-};
+export const categoricalCrossentropyOptions = twinOptions(softmaxCrossEntropyOptions, ['labelSmoothing', 'classWeights', 'axis']);
 
 /** Options of {@link categoricalCrossentropy}. */
 export type CategoricalCrossentropyOptions = OptionsOf<typeof categoricalCrossentropyOptions>;
@@ -87,10 +90,7 @@ export function categoricalCrossentropy(options: CategoricalCrossentropyOptions 
 }
 
 /** The options of {@link sparseCategoricalCrossentropy}: `fromLogits`, and those of `sparseSoftmaxCrossEntropy` per sample. */
-export const sparseCategoricalCrossentropyOptions = {
-  fromLogits: FROM_LOGITS,
-  ...pick(sparseSoftmaxCrossEntropyOptions, ['ignoreIndex', 'labelSmoothing', 'classWeights']),
-};
+export const sparseCategoricalCrossentropyOptions = twinOptions(sparseSoftmaxCrossEntropyOptions, ['ignoreIndex', 'labelSmoothing', 'classWeights']);
 
 /** Options of {@link sparseCategoricalCrossentropy}. */
 export type SparseCategoricalCrossentropyOptions = OptionsOf<typeof sparseCategoricalCrossentropyOptions>;
@@ -153,10 +153,7 @@ function classIndices(fn: string, yTrue: Tensor, yPred: Tensor): Tensor {
 }
 
 /** The options of {@link binaryCrossentropy}: `fromLogits`, and those of `sigmoidCrossEntropy` per element. */
-export const binaryCrossentropyOptions = {
-  fromLogits: FROM_LOGITS,
-  ...pick(sigmoidCrossEntropyOptions, ['posWeight', 'labelSmoothing']),
-};
+export const binaryCrossentropyOptions = twinOptions(sigmoidCrossEntropyOptions, ['posWeight', 'labelSmoothing']);
 
 /** Options of {@link binaryCrossentropy}. */
 export type BinaryCrossentropyOptions = OptionsOf<typeof binaryCrossentropyOptions>;
@@ -183,10 +180,7 @@ export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): Lay
 }
 
 /** The options of {@link kullbackLeiblerDivergence}. */
-export const kullbackLeiblerDivergenceOptions = {
-  fromLogits: FROM_LOGITS,
-  ...pick(softmaxCrossEntropyOptions, ['axis']),
-};
+export const kullbackLeiblerDivergenceOptions = twinOptions(softmaxCrossEntropyOptions, ['axis']);
 
 /** Options of {@link kullbackLeiblerDivergence}. */
 export type KullbackLeiblerDivergenceOptions = OptionsOf<typeof kullbackLeiblerDivergenceOptions>;
@@ -211,10 +205,7 @@ export function kullbackLeiblerDivergence(options: KullbackLeiblerDivergenceOpti
 }
 
 /** The options of {@link categoricalFocalCrossentropy}: `fromLogits`, and those of `softmaxFocalLoss` per sample. */
-export const categoricalFocalCrossentropyOptions = {
-  fromLogits: FROM_LOGITS,
-  ...pick(softmaxFocalLossOptions, ['gamma', 'alpha', 'axis']),
-};
+export const categoricalFocalCrossentropyOptions = twinOptions(softmaxFocalLossOptions, ['gamma', 'alpha', 'axis']);
 
 /** Options of {@link categoricalFocalCrossentropy}. */
 export type CategoricalFocalCrossentropyOptions = OptionsOf<typeof categoricalFocalCrossentropyOptions>;
@@ -239,10 +230,7 @@ export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentro
 }
 
 /** The options of {@link binaryFocalCrossentropy}: `fromLogits`, and those of `sigmoidFocalLoss` per element. */
-export const binaryFocalCrossentropyOptions = {
-  fromLogits: FROM_LOGITS,
-  ...pick(sigmoidFocalLossOptions, ['gamma', 'alpha']),
-};
+export const binaryFocalCrossentropyOptions = twinOptions(sigmoidFocalLossOptions, ['gamma', 'alpha']);
 
 /** Options of {@link binaryFocalCrossentropy}. */
 export type BinaryFocalCrossentropyOptions = OptionsOf<typeof binaryFocalCrossentropyOptions>;

@@ -46,22 +46,14 @@ export interface KLReport {
   readonly perDimension: number[];
 }
 
+/** The β schedule a config describes (a number is a constant β). */
 function scheduleOf(beta: number | BetaScheduleConfig): BetaSchedule {
   if (typeof beta === 'number') return constantBeta(beta);
-  switch (beta.kind) {
-    case 'constant':
-      return constantBeta(beta.beta);
-    case 'linearWarmup': {
-      const { kind: _, ...options } = beta;
-      return linearWarmupBeta(options);
-    }
-    case 'cyclical': {
-      const { kind: _, ...options } = beta;
-      return cyclicalBeta(options);
-    }
-    default:
-      throw new Error(`VAESampling: beta.kind must be 'constant', 'linearWarmup' or 'cyclical', got ${JSON.stringify((beta as { kind: unknown }).kind)}`);
-  }
+  const { kind, ...options } = beta;
+  if (kind === 'constant') return constantBeta((options as { beta: number }).beta);
+  if (kind === 'linearWarmup') return linearWarmupBeta(options as LinearWarmupOptions);
+  if (kind === 'cyclical') return cyclicalBeta(options as CyclicalOptions);
+  throw new Error(`VAESampling: beta.kind must be 'constant', 'linearWarmup' or 'cyclical', got ${JSON.stringify(kind)}`);
 }
 
 /**

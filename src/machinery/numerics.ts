@@ -76,16 +76,12 @@ export function xlogyPartials(x: Tensor, y: Tensor): [Tensor, Tensor] {
 }
 
 /**
- * softplus(x) = log(1 + eˣ), as max(x, 0) + log1p(e^−|x|): never overflows,
- * and exact for large |x| (softplus(−30) = 9.36e-14, not 0). NaN stays NaN.
+ * softplus(x) = log(1 + eˣ) = −log σ(−x), as max(x, 0) + log1p(e^−|x|): never
+ * overflows, and exact for large |x| (softplus(−30) = 9.36e-14, not 0), so
+ * log σ(x) = −softplus(−x) is finite for every finite x. NaN stays NaN.
  */
 export function softplus(x: Tensor): Tensor {
   return tf.add(relu(x), log1p(tf.exp(tf.neg(tf.abs(x)))));
-}
-
-/** log σ(x) = −softplus(−x): finite for every finite x (log σ(−1e4) = −1e4). */
-export function logSigmoid(x: Tensor): Tensor {
-  return tf.neg(softplus(tf.neg(x)));
 }
 
 /**

@@ -12,6 +12,11 @@ import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 /** A tensor, or what `tf.tensor` takes: a nested array of numbers, a typed array, a number. */
 export type TensorInput = Tensor | TensorLike;
 
+/** The coordinates of the `flat`-th entry (row-major) of a tensor of `shape`. */
+export function coordinatesOf(flat: number, shape: readonly number[]): number[] {
+  return tf.util.indexToLoc(flat, shape.length, tf.util.computeStrides([...shape]));
+}
+
 /** Formats a shape the way tfjs prints it: `[2,3]`, `[]` for a scalar. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
@@ -26,29 +31,23 @@ export function formatShape(shape: readonly number[]): string {
  * Call it inside `tf.tidy`: a converted `TensorLike` is a new tensor.
  */
 export function toFloatTensor(fn: string, arg: string, x: TensorInput): Tensor {
-  if (x instanceof tf.Tensor) {
-    if (x.dtype !== 'float32') {
-      throw new Error(`${fn}: ${arg} must be a float32 tensor, got ${x.dtype} ${formatShape(x.shape)}`);
-    }
-    return x;
+  if (x instanceof tf.Tensor && x.dtype !== 'float32') {
+    throw new Error(`${fn}: ${arg} must be a float32 tensor, got ${x.dtype} ${formatShape(x.shape)}`);
   }
-  if (x == null) {
-    throw new Error(`${fn}: ${arg} is required, got ${String(x)}`);
-  }
-  return tf.tensor(x, rectangularShape(fn, arg, x), 'float32');
+  return toTensor(fn, arg, x, 'float32');
 }
 
 /**
- * Returns `x` as a tensor: a tensor as it is, an array converted with tfjs's
- * default dtype inference (float32 for numbers), after checking that it is a
+ * Returns `x` as a tensor: a tensor as it is, an array converted (to `dtype`,
+ * or with tfjs's inference: float32 for numbers) after checking that it is a
  * rectangular array of numbers.
  */
-export function toTensor(fn: string, arg: string, x: TensorInput): Tensor {
+export function toTensor(fn: string, arg: string, x: TensorInput, dtype?: 'float32'): Tensor {
   if (x instanceof tf.Tensor) return x;
   if (x == null) {
     throw new Error(`${fn}: ${arg} is required, got ${String(x)}`);
   }
-  return tf.tensor(x, rectangularShape(fn, arg, x));
+  return tf.tensor(x, rectangularShape(fn, arg, x), dtype);
 }
 
 /**
@@ -82,12 +81,25 @@ export function assertHasAxis(fn: string, arg: string, x: Tensor): void {
 }
 
 /** Throws unless `a` and `b` have exactly the same shape. */
-export function assertSameShape(fn: string, aName: string, a: Tensor, bName: string, b: Tensor): void {
+function assertSameShape(fn: string, aName: string, a: Tensor, bName: string, b: Tensor): void {
   if (!tf.util.arraysEqual(a.shape, b.shape)) {
     throw new Error(
       `${fn}: ${aName} ${formatShape(a.shape)} and ${bName} ${formatShape(b.shape)} must have the same shape`,
     );
   }
+}
+
+/**
+ * `inputs` as float32 tensors of one shape, named `names` in messages; the
+ * first of rank ≥ 1 (an axis of distributions or events) unless `scalars`.
+ * Runs no op but the conversion of arrays.
+ */
+export function sameShapeFloats(fn: string, names: readonly string[], inputs: readonly TensorInput[], { scalars = false } = {}): Tensor[] {
+  const tensors = inputs.map((x, i) => toFloatTensor(fn, names[i]!, x));
+  const first = tensors[0]!;
+  if (!scalars) assertHasAxis(fn, names[0]!, first);
+  tensors.slice(1).forEach((t, i) => assertSameShape(fn, names[0]!, first, names[i + 1]!, t));
+  return tensors;
 }
 
 /**
@@ -287,7 +299,6 @@ export function assertLabelsInRange(fn: string, labels: Tensor, classes: number,
   const values = labels.dataSync();
   const bad = values.findIndex((v) => (v < 0 || v >= classes) && v !== ignoreIndex);
   if (bad >= 0) {
-    const position = formatShape(tf.util.indexToLoc(bad, labels.rank, tf.util.computeStrides(labels.shape)));
-    throw new RangeError(`${fn}: label ${values[bad]} at ${labels.rank === 0 ? '[]' : position} is outside [0, ${classes})`);
+    throw new RangeError(`${fn}: label ${values[bad]} at ${formatShape(coordinatesOf(bad, labels.shape))} is outside [0, ${classes})`);
   }
 }

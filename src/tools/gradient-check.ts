@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { readOptions, TENSOR, withDefault, type OptionsOf } from '../machinery/options.js';
-import { formatShape, inRange, positiveNumber, toFloatTensor, toTensor, type TensorInput } from '../machinery/validate.js';
+import { coordinatesOf, formatShape, inRange, positiveNumber, toFloatTensor, toTensor, type TensorInput } from '../machinery/validate.js';
 
 /** The options of {@link checkGradients}. */
 export const gradientCheckOptions = {
@@ -227,7 +227,7 @@ class Comparison {
     if (!(absError <= tolerance)) this.ok = false;
     if (excess > this.worstExcess || this.worst === null) {
       this.worstExcess = excess;
-      this.worst = { input, index: unravel(flatIndex, shape), analytic, numeric };
+      this.worst = { input, index: coordinatesOf(flatIndex, shape), analytic, numeric };
     }
   }
 
@@ -241,16 +241,4 @@ function entryError(analytic: number, numeric: number): number {
   if (Number.isNaN(analytic) || Number.isNaN(numeric)) return Infinity;
   if (!Number.isFinite(analytic) || !Number.isFinite(numeric)) return analytic === numeric ? 0 : Infinity;
   return Math.abs(analytic - numeric);
-}
-
-/** Row-major flat index → coordinates. */
-function unravel(flatIndex: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  let rest = flatIndex;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    const size = shape[axis] as number;
-    index[axis] = rest % size;
-    rest = Math.floor(rest / size);
-  }
-  return index;
 }
