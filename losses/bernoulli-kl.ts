@@ -8,7 +8,7 @@ import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { softplus } from '../src/machinery/numerics.js';
 import { readOptions, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
-import { relu, safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { keepNaN, safeSum } from '../src/machinery/tfjs-workarounds.js';
 import { sameShapeFloats, type TensorInput } from '../src/machinery/validate.js';
 
 /**
@@ -25,7 +25,7 @@ const bernoulliKLKernel: LossKernel<[Tensor, Tensor], null> = {
     const kl = tf.add(tf.sub(softplus(tf.neg(bb)), softplus(tf.neg(aa))), tf.mul(tf.sigmoid(tf.neg(aa)), tf.sub(bb, aa)));
     // For nearby logits the three terms still cancel to within a few ulps of 0;
     // the exact value is never negative, so a negative result is rounding: 0.
-    return relu(kl);
+    return keepNaN(kl, tf.relu(kl));
   },
   backward(dy, [a, b]) {
     const dA = tf.mul(tf.mul(tf.sigmoid(a), tf.sigmoid(tf.neg(a))), tf.sub(a, b));

@@ -74,17 +74,11 @@ export const categoricalKLOptions = {
 export type CategoricalKLOptions = OptionsOf<typeof categoricalKLOptions>;
 
 /** Converts and checks a pair of logit tensors of one shape with a class axis. */
-function logitPair(
-  fn: string,
-  [pName, qName]: readonly [string, string],
-  pLogits: TensorInput,
-  qLogits: TensorInput,
-  axisOption: number,
-): [Tensor, Tensor, number] {
-  const [p, q] = sameShapeFloats(fn, [pName, qName], [pLogits, qLogits]) as [Tensor, Tensor];
-  const axis = resolveAxis(fn, pName, p, axisOption);
-  assertHasClasses(fn, p, axis);
-  return [p, q, axis];
+function logitPair(fn: string, names: readonly [string, string], logits: [TensorInput, TensorInput], axis: number): [Tensor, Tensor, number] {
+  const [p, q] = sameShapeFloats(fn, names, logits) as [Tensor, Tensor];
+  const classAxis = resolveAxis(fn, names[0], p, axis);
+  assertHasClasses(fn, p, classAxis);
+  return [p, q, classAxis];
 }
 
 /**
@@ -105,8 +99,7 @@ function logitPair(
  * @param qLogits - logits of the approximating distribution ρ, float32, the shape of `pLogits`.
  * @param options - `axis` (−1), `temperature` (1), `reduction` (`'mean'`).
  * @returns the reduced KL (a scalar), or per distribution for `'none'`.
- * @throws Error naming `categoricalKL` on mismatched shapes, a bad axis,
- *   a non-positive temperature, or an unknown option.
+ * @throws Error naming `categoricalKL` on mismatched shapes, a bad axis, temperature ≤ 0 or an unknown option.
  *
  * @example
  * ```ts
@@ -117,7 +110,7 @@ export function categoricalKL(pLogits: TensorInput, qLogits: TensorInput, option
   const fn = 'categoricalKL';
   const { axis, temperature, reduction } = readOptions(fn, categoricalKLOptions, options);
   return tf.tidy(() => {
-    const [p, q, classAxis] = logitPair(fn, ['pLogits', 'qLogits'], pLogits, qLogits, axis);
+    const [p, q, classAxis] = logitPair(fn, ['pLogits', 'qLogits'], [pLogits, qLogits], axis);
     return reduceLoss(applyKernel(categoricalKLKernel, [p, q], { axis: classAxis, temperature }), { reduction });
   });
 }
@@ -157,9 +150,7 @@ export type DistillationLossOptions = OptionsOf<typeof distillationLossOptions>;
  * @param studentLogits - float32, the shape of `teacherLogits`.
  * @param options - `temperature` (1), `labels`, `alpha` (0.5), `reduction` (`'mean'`).
  * @returns the reduced loss (a scalar), or the per-sample loss for `'none'`.
- * @throws Error naming `distillationLoss` on mismatched shapes, a
- *   non-positive temperature, α outside [0, 1], labels of the wrong shape,
- *   or an unknown option.
+ * @throws Error naming `distillationLoss` on mismatched shapes or labels, temperature ≤ 0, α ∉ [0, 1].
  *
  * @example
  * ```ts
@@ -170,7 +161,7 @@ export function distillationLoss(teacherLogits: TensorInput, studentLogits: Tens
   const fn = 'distillationLoss';
   const { temperature, labels, alpha, reduction } = readOptions(fn, distillationLossOptions, options);
   return tf.tidy(() => {
-    const [teacher, student] = logitPair(fn, ['teacherLogits', 'studentLogits'], teacherLogits, studentLogits, -1);
+    const [teacher, student] = logitPair(fn, ['teacherLogits', 'studentLogits'], [teacherLogits, studentLogits], -1);
     // Labels are checked before the first op: see toSampleWeights.
     const hardLabels = labels === undefined ? undefined : toHardLabels(fn, labels, student);
     const axis = student.rank - 1;

@@ -5,19 +5,16 @@
  *
  * A Gaussian is given by `mean` and `logVar` = log σ² (the VAE encoder's
  * outputs); the last axis is the event axis, whose dimensions are
- * independent, so every measure sums over it.
- *
- * Stability: variances enter only as exp of a difference of log-variances,
- * e^{logVarP − logVarQ}, never as a ratio of two exps, and KL's
- * e^r − 1 − r is computed as expm1(r) − r, accurate as r → 0; so logVar in
- * ±30 gives finite values and gradients.
+ * independent, so every measure sums over it. Variances enter only as
+ * exp of a difference of log-variances, e^{logVarP − logVarQ}, never as a
+ * ratio of two exps, so logVar in ±30 gives finite values and gradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { readOptions, optional, unchecked, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
-import { broadcastTo, maximum, safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { broadcastTo, keepNaN, safeSum } from '../src/machinery/tfjs-workarounds.js';
 import { assertBroadcastsTo, inRange, logBase, sameShapeFloats, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -222,8 +219,7 @@ export type GaussianKLOptions = OptionsOf<typeof gaussianKLOptions>;
  * @param logVar - the posterior log σ², float32, the shape of `mean`.
  * @param options - `priorMean` (0), `priorLogVar` (0), `freeBits`, `reduction` (`'mean'`).
  * @returns the reduced KL (a scalar), or the per-sample KL `[...]` for `'none'`.
- * @throws Error naming `gaussianKL` on mismatched shapes, priors that do not
- *   broadcast, negative `freeBits`, `freeBits` without `'mean'`, or an unknown option.
+ * @throws Error naming `gaussianKL` on mismatched shapes or priors, bad `freeBits` (or without `'mean'`).
  *
  * @example
  * ```ts
@@ -261,7 +257,7 @@ function freeBitsKL(perDimension: Tensor, freeBits: number): Tensor {
   // An empty batch has batch mean 0 (then floored at λ), as a mean over nothing elsewhere.
   const batchMean = tf.div(safeSum(tf.reshape(perDimension, [rows, latent]), 0), Math.max(rows, 1));
   // λ first: on a tie tfjs's maximum gives the gradient to its first argument, the constant.
-  return safeSum(maximum(tf.scalar(freeBits), batchMean));
+  return safeSum(keepNaN(batchMean, tf.maximum(tf.scalar(freeBits), batchMean)));
 }
 
 /**

@@ -168,8 +168,7 @@ function measure<Inputs extends [Tensor] | [Tensor, Tensor]>(
  * @param p - probabilities, float32.
  * @param options - `axis` (default −1), `base` (default e: nats; 2: bits).
  * @returns H(p), float32, one value per distribution.
- * @throws Error naming `entropy` if `p` is not float32, is a scalar, or an
- *   option is unknown or out of range.
+ * @throws Error naming `entropy` if `p` is not float32, is a scalar, or an option is bad.
  *
  * @example
  * ```ts
@@ -199,8 +198,7 @@ export function entropy(p: TensorInput, options: MeasureOptions = {}): Tensor {
  * @param q - the model's distribution, float32, same shape as `p`.
  * @param options - `axis` (default −1), `base` (default e).
  * @returns H(p, q), float32, one value per distribution.
- * @throws Error naming `crossEntropy` on mismatched shapes, a non-float32
- *   input, a scalar, or a bad option.
+ * @throws Error naming `crossEntropy` on mismatched shapes, a non-float32 input, a scalar, a bad option.
  *
  * @example
  * ```ts
@@ -231,8 +229,7 @@ export function crossEntropy(p: TensorInput, q: TensorInput, options: MeasureOpt
  * @param q - the approximating distribution, float32, same shape as `p`.
  * @param options - `axis` (default −1), `base` (default e).
  * @returns D_KL(p ‖ q), float32, one value per distribution.
- * @throws Error naming `klDivergence` on mismatched shapes, a non-float32
- *   input, a scalar, or a bad option.
+ * @throws Error naming `klDivergence` on mismatched shapes, a non-float32 input, a scalar, a bad option.
  *
  * @example
  * ```ts
@@ -260,8 +257,7 @@ export function klDivergence(p: TensorInput, q: TensorInput, options: MeasureOpt
  * @param q - another distribution, float32, same shape as `p`.
  * @param options - `axis` (default −1), `base` (default e).
  * @returns JS(p, q), float32, one value per distribution.
- * @throws Error naming `jsDivergence` on mismatched shapes, a non-float32
- *   input, a scalar, or a bad option.
+ * @throws Error naming `jsDivergence` on mismatched shapes, a non-float32 input, a scalar, a bad option.
  *
  * @example
  * ```ts

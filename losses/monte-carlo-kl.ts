@@ -1,12 +1,7 @@
 /**
  * Monte Carlo estimates of D_KL(P ‖ Q) from samples x ~ P, for densities with
- * no closed-form KL (mixture priors, flows) (API.md §2).
- *
- * Given log P(x) and log Q(x) at samples of P, with d = log Q − log P and
- * r = Q/P = e^d (Schulman 2020, "Approximating KL divergence"):
- * - k1 = −d: unbiased, high variance, can be negative per sample;
- * - k2 = ½d²: biased, low variance;
- * - k3 = (r − 1) − log r = expm1(d) − d: unbiased and never negative.
+ * no closed-form KL (mixture priors, flows) (API.md §2), with the three
+ * estimators of Schulman (2020), "Approximating KL divergence".
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -41,7 +36,7 @@ const monteCarloKLKernel: LossKernel<[Tensor, Tensor], { readonly estimator: KLE
 
 /** The options of {@link monteCarloKL}. */
 export const monteCarloKLOptions = {
-  /** `'k1'` (default), `'k2'` or `'k3'`; see the module doc. */
+  /** `'k1'` (default), `'k2'` or `'k3'`; see {@link monteCarloKL}. */
   estimator: withDefault<KLEstimator>('k1', oneOf(['k1', 'k2', 'k3'])),
   /** `'mean'` (default: the estimate), `'sum'` or `'none'` (per sample). */
   reduction: REDUCTION,
@@ -67,16 +62,14 @@ export type MonteCarloKLOptions = OptionsOf<typeof monteCarloKLOptions>;
  * samples themselves are treated as fixed, as when they are drawn outside the
  * recorded function).
  *
- * Note: k3 overflows to +Infinity where log Q − log P > 88 (e^d exceeds float32).
- *
- * Stability: k3 is computed as expm1(d) − d.
+ * Stability: k3 is computed as expm1(d) − d (no cancellation for r near 1);
+ * it overflows to +Infinity where log Q − log P > 88 (e^d exceeds float32).
  *
  * @param logP - log P(x), float32.
  * @param logQ - log Q(x), float32, the shape of `logP`.
  * @param options - `estimator` (`'k1'`), `reduction` (`'mean'`).
  * @returns the estimate (a scalar), or per-sample terms for `'none'`.
- * @throws Error naming `monteCarloKL` on mismatched shapes, an unknown
- *   estimator, or an unknown option.
+ * @throws Error naming `monteCarloKL` on mismatched shapes, an unknown estimator or option.
  *
  * @example
  * ```ts

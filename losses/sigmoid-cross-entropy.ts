@@ -126,9 +126,7 @@ export function binaryCrossEntropy({ labels, predictions, posWeight }: BinaryInp
  * @param logits - float32.
  * @param options - `posWeight`, `labelSmoothing` (0), `weights`, `reduction` (`'mean'`).
  * @returns the reduced loss (a scalar), or the elementwise loss for `'none'`.
- * @throws Error naming `sigmoidCrossEntropy` on mismatched shapes, a
- *   `posWeight` or `weights` that does not broadcast, `labelSmoothing`
- *   outside [0, 1], or an unknown option.
+ * @throws Error naming `sigmoidCrossEntropy` on mismatched shapes, weights that do not broadcast, a bad option.
  *
  * @example
  * ```ts

@@ -153,9 +153,7 @@ function assertNotClassIndices(fn: string, labels: TensorInput, logits: Tensor):
  * @param logits - unnormalised log-probabilities, float32.
  * @param options - `axis` (−1), `labelSmoothing` (0), `classWeights`, `weights`, `reduction` (`'mean'`).
  * @returns the reduced loss (a scalar), or the per-sample loss for `'none'`.
- * @throws Error naming `softmaxCrossEntropy` on mismatched shapes, a bad axis,
- *   `labelSmoothing` outside [0, 1], `classWeights` not of length C,
- *   `weights` that do not broadcast, or an unknown option.
+ * @throws Error naming `softmaxCrossEntropy` on mismatched shapes or weights, a bad axis, a bad option.
  *
  * @example
  * ```ts
@@ -265,9 +263,7 @@ export function sparseCrossEntropy(
  * @param logits - unnormalised log-probabilities, float32.
  * @param options - `ignoreIndex`, `labelSmoothing` (0), `classWeights`, `weights`, `reduction` (`'mean'`).
  * @returns the reduced loss (a scalar), or the per-sample loss for `'none'`.
- * @throws RangeError naming the value and its position for a label outside
- *   [0, C) that is not `ignoreIndex`; Error for float labels, shape mismatches
- *   and bad options.
+ * @throws RangeError naming a label outside [0, C) and its position; Error on float labels, shapes, options.
  *
  * @example
  * ```ts

@@ -26,6 +26,7 @@ export type { BernoulliKLOptions } from '../losses/bernoulli-kl.js';
 export { constantBeta, linearWarmupBeta, cyclicalBeta } from './tools/beta-schedule.js';
 export type { BetaSchedule, CyclicalOptions, LinearWarmupOptions } from './tools/beta-schedule.js';
 export type { Reduction } from './machinery/reduction.js';
+export type { TensorInput } from './machinery/validate.js';
 export * as layers from './layers/index.js';
 export { checkGradients } from './tools/gradient-check.js';
 export type { GradientCheckOptions, GradientCheckResult, GradientMismatch } from './tools/gradient-check.js';

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { log1p, relu } from './tfjs-workarounds.js';
+import { keepNaN, log1p } from './tfjs-workarounds.js';
 
 // log(1 + x), accurate on every backend (tfjs-backend-wasm's is not): see tfjs-workarounds.ts.
 export { log1p };
@@ -81,7 +81,7 @@ export function xlogyPartials(x: Tensor, y: Tensor): [Tensor, Tensor] {
  * log σ(x) = −softplus(−x) is finite for every finite x. NaN stays NaN.
  */
 export function softplus(x: Tensor): Tensor {
-  return tf.add(relu(x), log1p(tf.exp(tf.neg(tf.abs(x)))));
+  return tf.add(keepNaN(x, tf.relu(x)), log1p(tf.exp(tf.neg(tf.abs(x)))));
 }
 
 /**

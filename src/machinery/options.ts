@@ -6,11 +6,7 @@
  *
  * @example
  * ```ts
- * export const categoricalKLOptions = {
- *   axis: AXIS,
- *   temperature: withDefault(1, positiveNumber),
- *   reduction: REDUCTION,
- * };
+ * export const categoricalKLOptions = { axis: AXIS, temperature: withDefault(1, positiveNumber), reduction: REDUCTION };
  * export type CategoricalKLOptions = OptionsOf<typeof categoricalKLOptions>;
  * const { axis, temperature, reduction } = readOptions('categoricalKL', categoricalKLOptions, options);
  * ```

@@ -45,11 +45,7 @@ function bothZero(num: Tensor, den: Tensor): Tensor {
  *
  * Call it inside `tf.tidy`.
  */
-export function toSampleWeights(
-  fn: string,
-  weights: TensorInput | undefined,
-  lossShape: readonly number[],
-): Tensor | undefined {
+export function toSampleWeights(fn: string, weights: TensorInput | undefined, lossShape: readonly number[]): Tensor | undefined {
   if (weights === undefined) return undefined;
   const w = toFloatTensor(fn, 'weights', weights);
   assertBroadcastsTo(fn, 'weights', w, lossShape, 'the unreduced loss');

@@ -1,7 +1,7 @@
 /**
  * Every workaround for a defect of tfjs 4.22, in one place.
  *
- * Each export names the defect it works around, and test/tfjs-workarounds.test.ts
+ * Each export names the defect it works around, and test/machinery/tfjs-workarounds.test.ts
  * pins that defect on tfjs itself: when an upgrade of tfjs fixes one, its
  * pinned test fails, and the workaround here can go.
  */
@@ -74,24 +74,15 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 /**
- * max(x, 0), NaN where x is NaN.
+ * `result` of a tfjs op on `x`, but NaN where x is NaN: for `relu(x)` and
+ * `maximum(a, x)`, which must not hide a NaN.
  *
  * Defect: tfjs-backend-wasm's `relu` gives 0 for a NaN with its sign bit set
- * (`tf.relu(tf.neg(NaN))`, as a NaN logit becomes once negated).
+ * (`tf.relu(tf.neg(NaN))`, as a NaN logit becomes once negated), and its
+ * `maximum(a, NaN)` is a (it returns its first argument when the comparison fails).
  */
-export function relu(x: Tensor): Tensor {
-  return tf.where(tf.isNaN(x), x, tf.relu(x));
-}
-
-/**
- * max(a, b) for a scalar `a`, NaN where b is NaN. On a tie tfjs gives the
- * gradient to the first argument.
- *
- * Defect: tfjs-backend-wasm's `maximum(a, NaN)` is a (it returns its first
- * argument when the comparison fails).
- */
-export function maximum(a: Tensor, b: Tensor): Tensor {
-  return tf.where(tf.isNaN(b), b, tf.maximum(a, b));
+export function keepNaN(x: Tensor, result: Tensor): Tensor {
+  return tf.where(tf.isNaN(x), x, result);
 }
 
 /**

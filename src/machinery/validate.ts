@@ -226,13 +226,10 @@ export function assertBroadcastsTo(fn: string, arg: string, x: Tensor, shape: re
  */
 export function toLabelsLike(fn: string, labels: TensorInput, logits: Tensor, names: readonly [string, string] = ['labels', 'logits']): Tensor {
   const [labelsName, logitsName] = names;
-  if (labels instanceof tf.Tensor && (labels.dtype === 'int32' || labels.dtype === 'bool')) {
-    assertSameShape(fn, labelsName, labels, logitsName, logits);
-    return tf.cast(labels, 'float32');
-  }
-  const y = toFloatTensor(fn, labelsName, labels);
+  const integers = labels instanceof tf.Tensor && (labels.dtype === 'int32' || labels.dtype === 'bool');
+  const y = integers ? labels : toFloatTensor(fn, labelsName, labels);
   assertSameShape(fn, labelsName, y, logitsName, logits);
-  return y;
+  return integers ? tf.cast(y, 'float32') : y;
 }
 
 /**

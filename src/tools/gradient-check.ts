@@ -16,12 +16,10 @@ export const gradientCheckOptions = {
    */
   dy: TENSOR,
   /**
-   * Finite-difference step h. Default `1e-2`. The numeric gradient is the
-   * Richardson extrapolation (4·D(h/2) − D(h))/3 of central differences D,
-   * whose truncation error is O(h⁴) instead of O(h²); in float32 the
-   * rounding error grows like ε·|f|/h, and h ≈ 1e-2 balances the two for
-   * losses of order 1. Keep every input more than `step` away from where `f`
-   * is undefined (a probability of 0.005 with step 0.01 would step below 0).
+   * Finite-difference step h. Default `1e-2`, which balances the O(h⁴)
+   * truncation error of the method below against float32 rounding (ε·|f|/h)
+   * for losses of order 1. Keep every input more than `step` away from where
+   * `f` is undefined (a probability of 0.005 with step 0.01 would step below 0).
    */
   step: withDefault(1e-2, positiveNumber),
   /** Relative tolerance per gradient entry. Default `1e-2`. */
@@ -82,8 +80,7 @@ const DY_SEED = 20240531;
  * @param options - `dy`, `step`, `rtol`, `atol`; see {@link GradientCheckOptions}.
  * @returns `{ok, maxAbsError, maxRelError, worst}`. A NaN in either gradient,
  *   or infinities that differ, count as an infinite error.
- * @throws Error if no input is float32, `dy` has the wrong shape, or an
- *   option is out of range.
+ * @throws Error if no input is float32, `dy` has the wrong shape, or an option is bad.
  *
  * @example
  * ```ts
