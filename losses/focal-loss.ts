@@ -25,6 +25,9 @@ interface FocalAttrs {
 
 type SoftmaxFocalAttrs = FocalAttrs & { readonly axis: number };
 
+/** γ ≥ 0, default 2, for both focal losses. */
+const GAMMA = withDefault(2, inRange(0, Infinity));
+
 /** Whether a parameter is 0 once in float32, as tensor arithmetic sees it (5e-324 is). */
 const isZeroInFloat32 = (x: number): boolean => Math.fround(x) === 0;
 
@@ -128,7 +131,7 @@ const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
 /** The options of {@link sigmoidFocalLoss}. */
 export const sigmoidFocalLossOptions = {
   /** Focusing parameter γ ≥ 0; 0 gives (α-weighted) sigmoid cross-entropy. Default 2. */
-  gamma: withDefault(2, inRange(0, Infinity)),
+  gamma: GAMMA,
   /** Weight α ∈ [0, 1] of positives (1 − α of negatives); any negative value switches it off. Default 0.25. */
   alpha: withDefault(0.25, inRange(-Infinity, 1)),
   /** Sample weights, broadcast against the elementwise loss. */
@@ -242,7 +245,7 @@ function timesMinusAlpha(alpha: number, x: Tensor): Tensor {
 /** The options of {@link softmaxFocalLoss}. */
 export const softmaxFocalLossOptions = {
   /** Focusing parameter γ ≥ 0; 0 with α = 1 gives softmax cross-entropy. Default 2. */
-  gamma: withDefault(2, inRange(0, Infinity)),
+  gamma: GAMMA,
   /** Scalar weight α ≥ 0 of every class, as Keras. Default 0.25. */
   alpha: withDefault(0.25, inRange(0, Infinity)),
   /** The class axis; negative counts from the end. Default `-1`. */

@@ -52,8 +52,8 @@ export function maskedQuotient(w: Tensor, d: Tensor): Tensor {
 }
 
 /**
- * x·log y, elementwise: 0 where x = 0 and y ≥ 0 (0·log 0 = 0), +∞·sign where
- * x ≠ 0 and y = 0, NaN where y < 0 or either is NaN (the rule of
+ * x·log y, elementwise: 0 where x = 0 and y ≥ 0 (0·log 0 = 0), −∞·sign(x)
+ * where x ≠ 0 and y = 0, NaN where y < 0 or either is NaN (the rule of
  * {@link maskedProduct}).
  *
  * @example

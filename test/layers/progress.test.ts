@@ -33,3 +33,8 @@ test('a terminal: a bar per epoch, redrawn after each batch', async () => {
 test('an unknown option is an error, not ignored', () => {
   expect(() => new layers.ProgressLogger({ barwidth: 10 } as never)).toThrow("ProgressLogger: unknown option 'barwidth' (expected one of: stream, barWidth)");
 });
+
+test('a bar width that is not a positive number is an error', () => {
+  expect(() => new layers.ProgressLogger({ barWidth: 0 })).toThrow('ProgressLogger: barWidth must be a finite number > 0, got 0');
+  expect(() => new layers.ProgressLogger({ barWidth: NaN })).toThrow('ProgressLogger: barWidth must be a finite number > 0, got NaN');
+});
