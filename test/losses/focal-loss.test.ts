@@ -150,9 +150,9 @@ describe('bad input and leaks', () => {
   });
 
   describe('empty batches', () => {
-    const empty: Array<[string, (z: tf.Tensor) => tf.Tensor]> = [
-      ['sigmoidFocalLoss', (z) => sigmoidFocalLoss(tf.zeros([0, 3]), z)],
-      ['softmaxFocalLoss', (z) => softmaxFocalLoss(tf.zeros([0, 3]), z)],
+    const empty: Array<[string, (z: tf.Tensor, reduction: 'mean' | 'sum') => tf.Tensor]> = [
+      ['sigmoidFocalLoss', (z, reduction) => sigmoidFocalLoss(tf.zeros([0, 3]), z, { reduction })],
+      ['softmaxFocalLoss', (z, reduction) => softmaxFocalLoss(tf.zeros([0, 3]), z, { reduction })],
     ];
     check.testEmptyBatchesAreZero(empty);
   });

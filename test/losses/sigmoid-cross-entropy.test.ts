@@ -118,7 +118,9 @@ describe('bad input and leaks', () => {
   });
 
   describe('empty batches', () => {
-    const empty: Array<[string, (z: tf.Tensor) => tf.Tensor]> = [['sigmoidCrossEntropy', (z) => sigmoidCrossEntropy(tf.zeros([0, 3]), z)]];
+    const empty: Array<[string, (z: tf.Tensor, reduction: 'mean' | 'sum') => tf.Tensor]> = [
+      ['sigmoidCrossEntropy', (z, reduction) => sigmoidCrossEntropy(tf.zeros([0, 3]), z, { reduction })],
+    ];
     check.testEmptyBatchesAreZero(empty);
   });
 

@@ -259,9 +259,9 @@ describe('bad input and leaks', () => {
   });
 
   describe('empty batches', () => {
-    const empty: Array<[string, (z: tf.Tensor) => tf.Tensor]> = [
-      ['softmaxCrossEntropy', (z) => softmaxCrossEntropy(tf.zeros([0, 3]), z, { weights: tf.zeros([0]) })],
-      ['sparseSoftmaxCrossEntropy', (z) => sparseSoftmaxCrossEntropy(tf.zeros([0], 'int32'), z)],
+    const empty: Array<[string, (z: tf.Tensor, reduction: 'mean' | 'sum') => tf.Tensor]> = [
+      ['softmaxCrossEntropy', (z, reduction) => softmaxCrossEntropy(tf.zeros([0, 3]), z, { weights: tf.zeros([0]), reduction })],
+      ['sparseSoftmaxCrossEntropy', (z, reduction) => sparseSoftmaxCrossEntropy(tf.zeros([0], 'int32'), z, { reduction })],
     ];
     check.testEmptyBatchesAreZero(empty);
   });

@@ -91,15 +91,17 @@ export function expectFiniteValuesAndGradients(
 
 // ---- Bad input and leaks
 
-/** One test per loss of [0, 3] logits: its mean and sum of an empty batch are 0, with an empty gradient. */
-export function testEmptyBatchesAreZero(empty: Array<[string, (z: tf.Tensor) => tf.Tensor]>): void {
+/** One test per loss of [0, 3] logits and a reduction: its mean and sum of an empty batch are 0, with an empty gradient. */
+export function testEmptyBatchesAreZero(empty: Array<[string, (z: tf.Tensor, reduction: 'mean' | 'sum') => tf.Tensor]>): void {
   test.each(empty)('%s: mean and sum of an empty batch are 0, with an empty gradient', (_name, loss) => {
-    const [value, gradShape] = tf.tidy(() => {
-      const { value, grad } = tf.valueAndGrad(loss)(tf.zeros([0, 3]));
-      return [value.dataSync()[0], grad.shape];
-    });
-    expect(value).toBe(0);
-    expect(gradShape).toEqual([0, 3]);
+    for (const reduction of ['mean', 'sum'] as const) {
+      const [value, gradShape] = tf.tidy(() => {
+        const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => loss(z, reduction))(tf.zeros([0, 3]));
+        return [value.dataSync()[0], grad.shape];
+      });
+      expect(value, reduction).toBe(0);
+      expect(gradShape).toEqual([0, 3]);
+    }
   });
 }
 
