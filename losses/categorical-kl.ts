@@ -85,7 +85,7 @@ function logitPair(fn: string, names: readonly [string, string], logits: [Tensor
  * KL divergence D_KL(softmax(pLogits/T) ‖ softmax(qLogits/T)) per distribution.
  *
  * The categorical KL from logits, stable for any finite logits: computed as
- * Σ π (log π − log ρ) from max-shifted log-softmaxes, so pLogits
+ * Σ π·log π − π·log ρ from max-shifted log-softmaxes, so pLogits
  * [1e3, 0, −1e3] against qLogits [0, 1e3, 0] give exactly 1000 (PyTorch's
  * `Categorical` KL gives Infinity there). No T² factor (see `distillationLoss`).
  *

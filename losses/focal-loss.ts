@@ -11,7 +11,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { log1p, logSoftmax, maskedProduct, maskedQuotient, maskedSlope, oneMinusExp } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
-import { reduceLoss, REDUCTION, toSampleWeights } from '../src/machinery/reduction.js';
+import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
 import { classInputs, inRange, type ClassInputs, type TensorInput } from '../src/machinery/validate.js';
 import { binaryCrossEntropyTerms, binaryInputs, type BinaryInputs } from './sigmoid-cross-entropy.js';
@@ -96,7 +96,7 @@ function sigmoidFocalParts(labels: Tensor, logits: Tensor) {
 
 /** −[y·log p + (1 − y)·log(1 − p)] of probabilities, each term 0 where its label weight is 0, NaN where p or 1 − p is negative. */
 function binaryCrossEntropyOfProbabilities(labels: Tensor, p: Tensor): Tensor {
-  return tf.neg(tf.add(maskedProduct(labels, tf.log(p)), maskedProduct(tf.sub(1, labels), log1p(tf.neg(p)))));
+  return tf.add(maskedProduct(labels, tf.neg(tf.log(p))), maskedProduct(tf.sub(1, labels), tf.neg(log1p(tf.neg(p)))));
 }
 
 /**
@@ -182,9 +182,8 @@ export function sigmoidFocalLoss(labels: TensorInput, logits: TensorInput, optio
   const { gamma, alpha, weights, reduction } = readOptions(fn, sigmoidFocalLossOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
-    const inputs = binaryInputs(fn, ['labels', 'logits'], labels, logits, undefined);
-    const sampleWeights = toSampleWeights(fn, weights, inputs.predictions.shape);
-    return reduceLoss(sigmoidFocal(inputs, { gamma, alpha }, true), { reduction, weights: sampleWeights });
+    const inputs = binaryInputs(fn, ['labels', 'logits'], labels, logits, { weights });
+    return reduceLoss(sigmoidFocal(inputs, { gamma, alpha }, true), { reduction, weights: inputs.sampleWeights });
   });
 }
 
@@ -237,9 +236,9 @@ const softmaxFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], SoftmaxFoc
   },
 };
 
-/** −α·x; for α = 0 in float32, 0 even where x is infinite, but NaN where x is NaN (the backward passes return zeros). */
+/** −α·x; for α = 0 in float32, +0 even where x is infinite, but NaN where x is NaN (the backward passes return zeros). */
 function timesMinusAlpha(alpha: number, x: Tensor): Tensor {
-  return tf.neg(maskedProduct(tf.scalar(alpha), x));
+  return maskedProduct(tf.scalar(-alpha), x);
 }
 
 /** The options of {@link softmaxFocalLoss}. */
@@ -298,8 +297,7 @@ export function softmaxFocalLoss(labels: TensorInput, logits: TensorInput, optio
   const { gamma, alpha, axis, weights, reduction } = readOptions(fn, softmaxFocalLossOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
-    const inputs = classInputs(fn, ['labels', 'logits'], labels, logits, { axis, logits: true });
-    const sampleWeights = toSampleWeights(fn, weights, inputs.predictions.shape.filter((_, i) => i !== inputs.axis));
-    return reduceLoss(softmaxFocal(inputs, { gamma, alpha }, true), { reduction, weights: sampleWeights });
+    const inputs = classInputs(fn, ['labels', 'logits'], labels, logits, { axis, weights, logits: true });
+    return reduceLoss(softmaxFocal(inputs, { gamma, alpha }, true), { reduction, weights: inputs.sampleWeights });
   });
 }

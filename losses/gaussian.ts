@@ -164,8 +164,10 @@ export function gaussianCrossEntropy(
   const fn = 'gaussianCrossEntropy';
   const { base } = readOptions(fn, gaussianMeasureOptions, options);
   return tf.tidy(() => {
-    const inputs = sameShapeFloats(fn, ['meanP', 'logVarP', 'meanQ', 'logVarQ'], [meanP, logVarP, meanQ, logVarQ]) as GaussianPair;
-    return tf.div(safeSum(applyKernel(gaussianCrossEntropyKernel, inputs, null), -1), Math.log(base));
+    const p = sameShapeFloats(fn, ['meanP', 'logVarP'], [meanP, logVarP]);
+    const q = sameShapeFloats(fn, ['meanQ', 'logVarQ'], [meanQ, logVarQ]);
+    sameShapeFloats(fn, ['meanP', 'meanQ'], [p[0]!, q[0]!]);
+    return tf.div(safeSum(applyKernel(gaussianCrossEntropyKernel, [...p, ...q] as GaussianPair, null), -1), Math.log(base));
   });
 }
 

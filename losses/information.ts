@@ -7,7 +7,8 @@
  * renormalised: pass probabilities that sum to 1 along `axis`.
  *
  * ## The 0·log 0 convention, in values and gradients
- * Every term is an x·log y (numerics.ts's `xlogy`): a term whose p is
+ * Every term is an x·log y or x·(log x − log y) (numerics.ts's `xlogy`,
+ * `relativeEntropy`): a term whose p is
  * exactly 0 contributes 0, even where q = 0, as `scipy.special.entr` and
  * `rel_entr` do, and its gradient entries are 0 too: the one-sided
  * derivative φ'(0) = −∞ of φ(x) = x·log x is replaced by 0, the derivative
@@ -24,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
-import { maskedProduct, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
+import { relativeEntropy, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
 import { logBase, resolveAxis, sameShapeFloats, type TensorInput } from '../src/machinery/validate.js';
@@ -103,11 +104,10 @@ const crossEntropyKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
   },
 };
 
-/** D_KL(p ‖ q) = Σ p log p − p log q. ∂/∂p = log p + 1 − log q; ∂/∂q = −p/q. */
+/** D_KL(p ‖ q) = Σ p (log p − log q). ∂/∂p = log p + 1 − log q; ∂/∂q = −p/q. */
 const klDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
   forward([p, q], attrs) {
-    // Equal inputs give exactly 0: the two terms are the same numbers.
-    return total(tf.sub(xlogy(p, p), xlogy(p, q)), attrs);
+    return total(relativeEntropy(p, tf.log(q)), attrs);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 1);
@@ -123,10 +123,9 @@ const klDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
 const jsDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
   forward([p, q], attrs) {
     const logM = logMixture(p, q);
-    // The KL form, not φ(p)/2 + φ(q)/2 − φ(m): its terms cancel term by term,
+    // The KL form, not φ(p)/2 + φ(q)/2 − φ(m): each term is small where p ≈ q,
     // so nearly equal p and q give a small value with a small absolute error.
-    const relativeTo = (x: Tensor) => tf.sub(xlogy(x, x), maskedProduct(x, logM));
-    return tf.mul(total(tf.add(relativeTo(p), relativeTo(q)), attrs), 0.5);
+    return tf.mul(total(tf.add(relativeEntropy(p, logM), relativeEntropy(q, logM)), attrs), 0.5);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 0.5);

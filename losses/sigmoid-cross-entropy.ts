@@ -9,9 +9,9 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { maskedProduct, maskedSlope, softplus } from '../src/machinery/numerics.js';
 import { readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
-import { reduceLoss, REDUCTION, toSampleWeights } from '../src/machinery/reduction.js';
+import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { broadcastTo } from '../src/machinery/tfjs-workarounds.js';
-import { assertBroadcastsTo, inRange, toFloatTensor, toLabelsLike, type TensorInput } from '../src/machinery/validate.js';
+import { assertBroadcastsTo, inRange, toFloatTensor, toLabelsLike, toSampleWeights, type TensorInput } from '../src/machinery/validate.js';
 import { crossEntropy } from './information.js';
 
 /**
@@ -66,25 +66,28 @@ export interface BinaryInputs {
   /** float32 logits or probabilities. */
   readonly predictions: Tensor;
   /** float32, broadcast to the predictions' shape when used. */
-  readonly posWeight: Tensor | undefined;
+  readonly posWeight?: Tensor | undefined;
+  /** Sample weights, float32, broadcasting against the elementwise loss. */
+  readonly sampleWeights?: Tensor | undefined;
 }
 
 /**
  * Checks elementwise targets against predictions: float32 predictions, a
- * `posWeight` that broadcasts to them, targets of their shape (int32 and
- * bool cast to float32, the only op).
+ * `posWeight` and sample `weights` that broadcast to them, targets of their
+ * shape (int32 and bool cast to float32, the only op, after every check).
  */
 export function binaryInputs(
   fn: string,
   [labelsName, predictionsName]: readonly [string, string],
   labels: TensorInput,
   predictions: TensorInput,
-  posWeight: TensorInput | undefined,
+  { posWeight, weights }: { posWeight?: TensorInput | undefined; weights?: TensorInput | undefined },
 ): BinaryInputs {
   const z = toFloatTensor(fn, predictionsName, predictions);
   const w = posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', posWeight);
   if (w !== undefined) assertBroadcastsTo(fn, 'posWeight', w, z.shape, predictionsName);
-  return { labels: toLabelsLike(fn, labels, z, [labelsName, predictionsName]), predictions: z, posWeight: w };
+  const sampleWeights = toSampleWeights(fn, weights, z.shape);
+  return { labels: toLabelsLike(fn, labels, z, [labelsName, predictionsName]), predictions: z, posWeight: w, sampleWeights };
 }
 
 /**
@@ -139,8 +142,7 @@ export function sigmoidCrossEntropy(labels: TensorInput, logits: TensorInput, op
   const { posWeight, labelSmoothing, weights, reduction } = readOptions(fn, sigmoidCrossEntropyOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
-    const inputs = binaryInputs(fn, ['labels', 'logits'], labels, logits, posWeight);
-    const sampleWeights = toSampleWeights(fn, weights, inputs.predictions.shape);
-    return reduceLoss(binaryCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: sampleWeights });
+    const inputs = binaryInputs(fn, ['labels', 'logits'], labels, logits, { posWeight, weights });
+    return reduceLoss(binaryCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: inputs.sampleWeights });
   });
 }

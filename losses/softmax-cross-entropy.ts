@@ -16,7 +16,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { logSoftmax, maskedProduct } from '../src/machinery/numerics.js';
 import { AXIS, optional, pick, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
-import { reduceLoss, REDUCTION, toSampleWeights } from '../src/machinery/reduction.js';
+import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { broadcastTo, oneHot, safeSum } from '../src/machinery/tfjs-workarounds.js';
 import {
   assertHasAxis,
@@ -29,6 +29,7 @@ import {
   toClassWeights,
   toFloatTensor,
   toIndexTensor,
+  toSampleWeights,
   type ClassInputs,
   type TensorInput,
 } from '../src/machinery/validate.js';
@@ -171,9 +172,8 @@ export function softmaxCrossEntropy(labels: TensorInput, logits: TensorInput, op
     const z = toFloatTensor(fn, 'logits', logits);
     assertHasAxis(fn, 'logits', z);
     assertNotClassIndices(fn, labels, z);
-    const inputs = classInputs(fn, ['labels', 'logits'], labels, z, { axis, classWeights, logits: true });
-    const sampleWeights = toSampleWeights(fn, weights, z.shape.filter((_, i) => i !== inputs.axis));
-    return reduceLoss(categoricalCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: sampleWeights });
+    const inputs = classInputs(fn, ['labels', 'logits'], labels, z, { axis, classWeights, weights, logits: true });
+    return reduceLoss(categoricalCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: inputs.sampleWeights });
   });
 }
 

@@ -25,21 +25,28 @@ import {
   sparseInputs,
   sparseSoftmaxCrossEntropyOptions,
 } from '../../losses/softmax-cross-entropy.js';
-import { pick, readOptions, withDefault, type OptionSpec, type OptionsOf, type ReadOptions } from '../machinery/options.js';
-import { acceptsClassIndices } from '../machinery/tfjs-workarounds.js';
-import { assertHasAxis, boolean, classInputs, formatShape, toFloatTensor } from '../machinery/validate.js';
+import { AXIS, pick, readOptions, withDefault, type OptionSpec, type OptionsOf, type ReadOptions } from '../machinery/options.js';
+import { acceptsClassIndices, safeSum } from '../machinery/tfjs-workarounds.js';
+import { assertHasAxis, boolean, classInputs, formatShape, integer, toFloatTensor } from '../machinery/validate.js';
 
 /** A loss for `model.compile`: per-sample losses from targets and predictions. */
 export type LayersLoss = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
-/** A layers loss's options: `fromLogits`, then the `names` it shares with its functional twin's `spec`. */
+/**
+ * A layers loss's options: `fromLogits`, then the `names` it shares with its
+ * functional twin's `spec`. The class axis, which the twin checks against its
+ * inputs' rank, is checked here as an integer when the loss is made.
+ */
 function twinOptions<S extends OptionSpec, const K extends keyof S>(spec: S, names: readonly K[]) {
+  const shared = Object.fromEntries(Object.entries(pick(spec, names)).map(([name, option]) => [name, option === AXIS ? INTEGER_AXIS : option]));
   return {
     /** `yPred` holds logits (true) or probabilities (false, the default). */
     fromLogits: withDefault(false, boolean),
-    ...pick(spec, names),
+    ...(shared as Pick<S, K>),
   };
 }
+
+const INTEGER_AXIS = withDefault(-1, integer);
 
 /** How the layers losses name their inputs in messages. */
 const NAMES = ['yTrue', 'yPred'] as const;
@@ -59,9 +66,11 @@ function layersLoss<S extends OptionSpec>(
   return (yTrue, yPred) => tf.tidy(() => perSample(read, yTrue, yPred));
 }
 
-/** The per-sample mean over the last axis, as Keras reduces elementwise binary losses. */
+/** The per-sample mean over the last axis, as Keras reduces elementwise binary losses (0 over an empty axis). */
 function meanOverLastAxis(elementwise: Tensor): Tensor {
-  return elementwise.rank === 0 ? elementwise : tf.mean(elementwise, -1);
+  if (elementwise.rank === 0) return elementwise;
+  // tf.mean over an empty axis is wasm's empty sum (garbage): 0 instead, as a sum over nothing.
+  return elementwise.shape[elementwise.rank - 1] === 0 ? safeSum(elementwise, -1) : tf.mean(elementwise, -1);
 }
 
 /** The options of {@link categoricalCrossentropy}: `fromLogits`, and those of `softmaxCrossEntropy` per sample. */
@@ -100,7 +109,7 @@ export type SparseCategoricalCrossentropyOptions = OptionsOf<typeof sparseCatego
  * `sparseSoftmaxCrossEntropy` of `yPred` as logits or of log(yPred) as
  * probabilities. `fit` and `evaluate` accept class-index targets `[batch]` or
  * `[batch, 1]` for it, as for tfjs's own sparse loss (see
- * src/layers/sparse-targets.ts), and pass them as float32: they must hold
+ * src/machinery/tfjs-workarounds.ts), and pass them as float32: they must hold
  * integers (checked). For accuracy, use `metrics: [tf.metrics.sparseCategoricalAccuracy]`
  * (tfjs maps `'accuracy'` to the sparse version only for its own loss).
  *
@@ -175,7 +184,7 @@ export type BinaryCrossentropyOptions = OptionsOf<typeof binaryCrossentropyOptio
 export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryCrossentropy';
   return layersLoss(fn, binaryCrossentropyOptions, options, ({ fromLogits, posWeight, labelSmoothing }, yTrue, yPred) =>
-    meanOverLastAxis(binaryCrossEntropy(binaryInputs(fn, NAMES, yTrue, yPred, posWeight), labelSmoothing, fromLogits)),
+    meanOverLastAxis(binaryCrossEntropy(binaryInputs(fn, NAMES, yTrue, yPred, { posWeight }), labelSmoothing, fromLogits)),
   );
 }
 
@@ -250,6 +259,6 @@ export type BinaryFocalCrossentropyOptions = OptionsOf<typeof binaryFocalCrossen
 export function binaryFocalCrossentropy(options: BinaryFocalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryFocalCrossentropy';
   return layersLoss(fn, binaryFocalCrossentropyOptions, options, ({ fromLogits, gamma, alpha }, yTrue, yPred) =>
-    meanOverLastAxis(sigmoidFocal(binaryInputs(fn, NAMES, yTrue, yPred, undefined), { gamma, alpha }, fromLogits)),
+    meanOverLastAxis(sigmoidFocal(binaryInputs(fn, NAMES, yTrue, yPred, {}), { gamma, alpha }, fromLogits)),
   );
 }

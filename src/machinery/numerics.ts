@@ -11,7 +11,8 @@
  * a zero probability, a −Infinity logit): the term's limit, as
  * `scipy.special.xlogy` does. One rule for NaN: in values a NaN is never
  * hidden, so a NaN weight, or a NaN v (a NaN input, the log of a negative
- * number), gives NaN even at w = 0 ({@link maskedProduct}, {@link xlogy}); in
+ * number), gives NaN even at w = 0 ({@link maskedProduct}, {@link xlogy},
+ * {@link relativeEntropy}); in
  * gradients a held term is a constant, so its slope is 0 wherever w = 0
  * ({@link maskedSlope}, {@link maskedQuotient}, {@link xlogyPartials}).
  */
@@ -63,6 +64,17 @@ export function maskedQuotient(w: Tensor, d: Tensor): Tensor {
  */
 export function xlogy(x: Tensor, y: Tensor): Tensor {
   return maskedProduct(x, tf.log(y));
+}
+
+/**
+ * x·(log x − ℓ) for ℓ = log y (`scipy.special.rel_entr` with y in log
+ * space): 0 where x = 0 and ℓ is not NaN (y = 0 included), +∞ where x > 0
+ * and y = 0, NaN where x < 0 or ℓ is NaN. The log difference is taken first,
+ * so nearly equal x and y give a small term with a small absolute error, and
+ * x = y gives exactly 0.
+ */
+export function relativeEntropy(x: Tensor, logY: Tensor): Tensor {
+  return maskedProduct(x, tf.sub(tf.log(tf.where(tf.equal(x, 0), tf.onesLike(x), x)), logY));
 }
 
 /**

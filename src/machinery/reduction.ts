@@ -8,7 +8,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from './kernel.js';
 import { withDefault } from './options.js';
 import { broadcastTo, safeSum } from './tfjs-workarounds.js';
-import { assertBroadcastsTo, oneOf, toFloatTensor, type TensorInput } from './validate.js';
+import { oneOf } from './validate.js';
 
 /** How a loss reduces its unreduced values: keep them, sum them, or take their (weighted) mean. */
 export type Reduction = 'none' | 'sum' | 'mean';
@@ -38,24 +38,10 @@ function bothZero(num: Tensor, den: Tensor): Tensor {
   return tf.logicalAnd(tf.equal(num, 0), tf.equal(den, 0));
 }
 
-/**
- * Converts and checks sample weights against the unreduced loss's shape,
- * before any op runs: a check that throws after recorded ops would leave the
- * tensors tfjs saved for their gradients behind.
- *
- * Call it inside `tf.tidy`.
- */
-export function toSampleWeights(fn: string, weights: TensorInput | undefined, lossShape: readonly number[]): Tensor | undefined {
-  if (weights === undefined) return undefined;
-  const w = toFloatTensor(fn, 'weights', weights);
-  assertBroadcastsTo(fn, 'weights', w, lossShape, 'the unreduced loss');
-  return w;
-}
-
 /** Options of {@link reduceLoss}. */
 export interface ReduceOptions {
   readonly reduction: Reduction;
-  /** Sample weights w from {@link toSampleWeights}, broadcast against the unreduced loss. */
+  /** Sample weights w (checked by validate.ts's `toSampleWeights`), broadcast against the unreduced loss. */
   readonly weights?: Tensor | undefined;
   /**
    * Per-element weights d of the `'mean'` denominator, of the loss's shape:

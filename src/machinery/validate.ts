@@ -244,6 +244,20 @@ export function toClassWeights(fn: string, classWeights: TensorInput | undefined
   return weights;
 }
 
+/**
+ * Converts and checks sample weights against the unreduced loss's shape,
+ * before any op runs: a check that throws after recorded ops would leave the
+ * tensors tfjs saved for their gradients behind.
+ *
+ * Call it inside `tf.tidy`.
+ */
+export function toSampleWeights(fn: string, weights: TensorInput | undefined, lossShape: readonly number[]): Tensor | undefined {
+  if (weights === undefined) return undefined;
+  const w = toFloatTensor(fn, 'weights', weights);
+  assertBroadcastsTo(fn, 'weights', w, lossShape, 'the unreduced loss');
+  return w;
+}
+
 /** Dense targets and predictions along a class axis, checked by {@link classInputs}. */
 export interface ClassInputs {
   /** float32, the predictions' shape. */
@@ -254,14 +268,16 @@ export interface ClassInputs {
   readonly axis: number;
   /** The class weights, float32 `[C]`, if given. */
   readonly classWeights?: Tensor | undefined;
+  /** The sample weights, float32, broadcasting against the per-sample loss, if given. */
+  readonly sampleWeights?: Tensor | undefined;
 }
 
 /**
  * Checks dense targets against predictions with classes along `axis`:
  * float32 predictions of rank ≥ 1; the axis in range; for logits, at least
  * one class (a softmax over nothing is undefined); `[C]` class weights;
- * targets of the predictions' shape (int32 and bool one-hot cast to float32,
- * the only op). `names` name the two in messages (`['labels', 'logits']`, or
+ * sample weights against the per-sample shape; targets of the predictions'
+ * shape (int32 and bool one-hot cast to float32, the only op, after every check). `names` name the two in messages (`['labels', 'logits']`, or
  * `['yTrue', 'yPred']` in the tfjs-layers adapters).
  *
  * Call it inside `tf.tidy`.
@@ -271,14 +287,19 @@ export function classInputs(
   [labelsName, predictionsName]: readonly [string, string],
   labels: TensorInput,
   predictions: TensorInput,
-  { axis, classWeights, logits }: { axis: number; classWeights?: TensorInput | undefined; logits: boolean },
+  { axis, classWeights, weights, logits }: { axis: number; classWeights?: TensorInput | undefined; weights?: TensorInput | undefined; logits: boolean },
 ): ClassInputs {
   const z = toFloatTensor(fn, predictionsName, predictions);
   assertHasAxis(fn, predictionsName, z);
   const classAxis = resolveAxis(fn, predictionsName, z, axis);
   if (logits) assertHasClasses(fn, z, classAxis);
-  const weights = toClassWeights(fn, classWeights, z.shape[classAxis] as number);
-  return { labels: toLabelsLike(fn, labels, z, [labelsName, predictionsName]), predictions: z, axis: classAxis, classWeights: weights };
+  const checked = {
+    predictions: z,
+    axis: classAxis,
+    classWeights: toClassWeights(fn, classWeights, z.shape[classAxis] as number),
+    sampleWeights: toSampleWeights(fn, weights, z.shape.filter((_, i) => i !== classAxis)),
+  };
+  return { ...checked, labels: toLabelsLike(fn, labels, z, [labelsName, predictionsName]) };
 }
 
 /** Throws unless `logits` has at least one class along `axis` (a softmax over nothing is undefined). */
