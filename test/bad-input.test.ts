@@ -1,6 +1,17 @@
 /** Rows of the README's bad-input catalogue not pinned elsewhere. */
 import { expect, test } from 'vitest';
-import { categoricalKL, crossEntropy, distillationLoss, klDivergence, layers, sigmoidCrossEntropy, sigmoidFocalLoss } from '../src/index.js';
+import {
+  categoricalKL,
+  crossEntropy,
+  distillationLoss,
+  klDivergence,
+  layers,
+  sigmoidCrossEntropy,
+  sigmoidFocalLoss,
+  softmaxCrossEntropy,
+  softmaxFocalLoss,
+  sparseSoftmaxCrossEntropy,
+} from '../src/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { take } from './support/tensors.js';
 
@@ -81,4 +92,30 @@ test('a weight of 0 gives no NaN gradient at an infinite logit; a NaN posWeight 
   const values = take(sigmoidCrossEntropy([[0, 0]], [[1, 1]], { posWeight: [NaN, 1], reduction: 'none' }));
   expect(values[0]).toBeNaN();
   expect(values[1]).toBeCloseTo(Math.log1p(Math.E), 6);
+});
+
+test('one NaN rule for every masked term: a zero weight holds its term at 0 unless what it weighs is NaN', () => {
+  // A row of zero labels against a NaN logit, and a zero positive weight against one: the NaN shows.
+  expect(take(softmaxCrossEntropy([[0, 0]], [[NaN, 1]], { reduction: 'none' }))[0]).toBeNaN();
+  expect(take(sigmoidCrossEntropy([[1]], [[NaN]], { posWeight: [0], reduction: 'none' }))[0]).toBeNaN();
+  // An ignored sample's predictions are unused (as in PyTorch), of logits and of probabilities.
+  expect(take(sparseSoftmaxCrossEntropy([0, 1], [[NaN, 1], [0, 1]], { ignoreIndex: 0, reduction: 'none' }))[0]).toBe(0);
+  const sparse = layers.sparseCategoricalCrossentropy({ ignoreIndex: 0 });
+  expect(tf.tidy(() => sparse(tf.tensor1d([0, 1]), tf.tensor2d([[NaN, 1], [0, 1]])).dataSync()[0])).toBe(0);
+});
+
+test('gradients: a term held at 0 has a zero slope, also where what it weighs is NaN (the value shows the NaN)', () => {
+  const [value, dq] = tf.tidy(() => {
+    const [p, q] = [tf.tensor1d([0, 1]), tf.tensor1d([NaN, 1])];
+    return [klDivergence(p, q).dataSync()[0], Array.from(tf.grads((a: tf.Tensor, b: tf.Tensor) => klDivergence(a, b))([p, q])[1]!.dataSync())];
+  });
+  expect(value).toBeNaN();
+  expect(dq[0]! + 0).toBe(0);
+  expect(dq[1]).toBe(-1);
+});
+
+test('a loss held at 0 is +0, not −0 (focal losses at α = 0, binary focal of exact probabilities)', () => {
+  expect(Object.is(take(softmaxFocalLoss([[0, 1]], [[1, 2]], { alpha: 0, reduction: 'none' }))[0], 0)).toBe(true);
+  const focal = layers.binaryFocalCrossentropy();
+  for (const y of [0, 1]) expect(Object.is(tf.tidy(() => focal(tf.tensor1d([y]), tf.tensor1d([y])).dataSync()[0]), 0)).toBe(true);
 });

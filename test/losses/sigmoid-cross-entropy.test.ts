@@ -139,6 +139,8 @@ describe('bad input and leaks', () => {
     const lateFailures: Array<[string, (z: tf.Tensor) => tf.Tensor]> = [
       ['sigmoidCrossEntropy weights', (z) => sigmoidCrossEntropy(y23, z, { posWeight: [1, 2, 3], labelSmoothing: 0.2, weights: [1, 2] })],
       ['sigmoidCrossEntropy posWeight', (z) => sigmoidCrossEntropy(y23, z, { labelSmoothing: 0.2, posWeight: [1, 2] })],
+      // int32 labels are cast, the only op, after every check.
+      ['sigmoidCrossEntropy int32 labels, weights', (z) => sigmoidCrossEntropy(tf.tensor2d(y23, [2, 3], 'int32'), z, { weights: [1, 2] })],
     ];
     check.testGradThrowLeavesNothing(lateFailures);
   });

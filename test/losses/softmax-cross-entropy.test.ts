@@ -300,6 +300,8 @@ describe('bad input and leaks', () => {
     const lateFailures: Array<[string, (z: tf.Tensor) => tf.Tensor]> = [
       ['softmaxCrossEntropy weights', (z) => softmaxCrossEntropy(y23, z, { classWeights: [1, 2, 3], labelSmoothing: 0.1, weights: [1, 2, 3] })],
       ['softmaxCrossEntropy classWeights', (z) => softmaxCrossEntropy(y23, z, { labelSmoothing: 0.1, classWeights: [1, 2] })],
+      // int32 one-hot labels are cast, the only op, after every check.
+      ['softmaxCrossEntropy int32 labels, weights', (z) => softmaxCrossEntropy(tf.tensor2d(y23, [2, 3], 'int32'), z, { weights: [1, 2, 3] })],
       ['sparseSoftmaxCrossEntropy classWeights', (z) => sparseSoftmaxCrossEntropy([0, 1], z, { ignoreIndex: -1, classWeights: [1, 2] })],
       ['sparseSoftmaxCrossEntropy weights', (z) => sparseSoftmaxCrossEntropy([0, 1], z, { classWeights: [1, 2, 3], weights: [1, 2, 3] })],
     ];

@@ -103,6 +103,7 @@ describe('relu and maximum keep NaN', () => {
   test('keepNaN(x, relu(x)) is max(x, 0), NaN for either sign of NaN', () => {
     const relu = (x: tf.Tensor) => keepNaN(x, tf.relu(x));
     expect(tf.tidy(() => values(relu(tf.tensor1d([-2, 0, 3]))))).toEqual([0, 0, 3]);
+    expect(tf.tidy(() => values(relu(tf.tensor1d([NaN]))))).toEqual([NaN]);
     expect(tf.tidy(() => values(relu(tf.neg(tf.tensor1d([NaN])))))).toEqual([NaN]);
   });
 

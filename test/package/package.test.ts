@@ -145,6 +145,14 @@ console.log(JSON.stringify([history.history.loss[0], tf.serialization.getRegiste
     run('npx', ['--no-install', 'attw', tarball, '--format', 'ascii'], root);
   });
 
+  test('a bundler keeps the layers entry\'s side effect: a bare import of it registers VAESampling', () => {
+    const consumer = join(workDir, 'consumer');
+    writeFileSync(join(consumer, 'bare.mjs'), "import 'tfjs-entropy/layers';\n");
+    const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
+    const bundle = run(esbuild, ['bare.mjs', '--bundle', '--format=esm', '--external:@tensorflow/*', '--log-level=error'], consumer);
+    expect(bundle).toContain('registerClass');
+  });
+
   test('the types resolve for a TypeScript consumer using node10 module resolution', () => {
     run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], join(workDir, 'consumer'));
   });

@@ -27,15 +27,15 @@ export function categoricalKL64(p: number[], q: number[], temperature = 1): numb
   return sum(logPi.map((lp, c) => Math.exp(lp) * (lp - logRho[c]!)));
 }
 
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+/** log σ(x) = −softplus(−x), accurate in float64 for every x. */
+const logSigmoid = (x: number): number => -(Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x))));
 
-/** Σ_d KL(Bern(σ(a_d)) ‖ Bern(σ(b_d))), from the probabilities (fine in float64 for moderate logits). */
+/** Σ_d KL(Bern(σ(a_d)) ‖ Bern(σ(b_d))) = s·log(s/t) + (1 − s)·log((1 − s)/(1 − t)), in log space (any logits). */
 export const bernoulliKL64 = (a: number[], b: number[]): number =>
   sum(
     a.map((ad, d) => {
-      const s = sigmoid(ad);
-      const t = sigmoid(b[d]!);
-      return s * Math.log(s / t) + (1 - s) * Math.log((1 - s) / (1 - t));
+      const [logS, log1mS, logT, log1mT] = [logSigmoid(ad), logSigmoid(-ad), logSigmoid(b[d]!), logSigmoid(-b[d]!)];
+      return Math.exp(logS) * (logS - logT) + Math.exp(log1mS) * (log1mS - log1mT);
     }),
   );
 
