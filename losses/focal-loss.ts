@@ -13,8 +13,8 @@ import { log1p, logSoftmax, maskedProduct, maskedQuotient, maskedSlope, oneMinus
 import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
-import { classInputs, inRange, type ClassInputs, type TensorInput } from '../src/machinery/validate.js';
-import { binaryCrossEntropyTerms, binaryInputs, type BinaryInputs } from './sigmoid-cross-entropy.js';
+import { inRange, labeledInputs, type LabeledInputs, type TensorInput } from '../src/machinery/validate.js';
+import { binaryCrossEntropyTerms } from './sigmoid-cross-entropy.js';
 
 interface FocalAttrs {
   /** Focusing parameter γ ≥ 0. */
@@ -144,7 +144,7 @@ export const sigmoidFocalLossOptions = {
 export type SigmoidFocalLossOptions = OptionsOf<typeof sigmoidFocalLossOptions>;
 
 /** The elementwise sigmoid focal loss of checked inputs: of logits (`fromLogits`) or of probabilities. */
-export function sigmoidFocal({ labels, predictions }: BinaryInputs, attrs: FocalAttrs, fromLogits: boolean): Tensor {
+export function sigmoidFocal({ labels, predictions }: LabeledInputs, attrs: FocalAttrs, fromLogits: boolean): Tensor {
   return applyKernel(fromLogits ? sigmoidFocalKernel : sigmoidFocalOfProbabilitiesKernel, [labels, predictions], attrs);
 }
 
@@ -182,7 +182,7 @@ export function sigmoidFocalLoss(labels: TensorInput, logits: TensorInput, optio
   const { gamma, alpha, weights, reduction } = readOptions(fn, sigmoidFocalLossOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
-    const inputs = binaryInputs(fn, ['labels', 'logits'], labels, logits, { weights });
+    const inputs = labeledInputs(fn, ['labels', 'logits'], labels, logits, { weights, logits: true });
     return reduceLoss(sigmoidFocal(inputs, { gamma, alpha }, true), { reduction, weights: inputs.sampleWeights });
   });
 }
@@ -259,7 +259,7 @@ export const softmaxFocalLossOptions = {
 export type SoftmaxFocalLossOptions = OptionsOf<typeof softmaxFocalLossOptions>;
 
 /** The per-sample softmax focal loss of checked inputs: of logits (`fromLogits`) or of probabilities. */
-export function softmaxFocal({ labels, predictions, axis }: ClassInputs, attrs: FocalAttrs, fromLogits: boolean): Tensor {
+export function softmaxFocal({ labels, predictions, axis }: LabeledInputs, attrs: FocalAttrs, fromLogits: boolean): Tensor {
   return applyKernel(fromLogits ? softmaxFocalKernel : softmaxFocalOfProbabilitiesKernel, [labels, predictions], { ...attrs, axis });
 }
 
@@ -297,7 +297,7 @@ export function softmaxFocalLoss(labels: TensorInput, logits: TensorInput, optio
   const { gamma, alpha, axis, weights, reduction } = readOptions(fn, softmaxFocalLossOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
-    const inputs = classInputs(fn, ['labels', 'logits'], labels, logits, { axis, weights, logits: true });
+    const inputs = labeledInputs(fn, ['labels', 'logits'], labels, logits, { axis, weights, logits: true });
     return reduceLoss(softmaxFocal(inputs, { gamma, alpha }, true), { reduction, weights: inputs.sampleWeights });
   });
 }

@@ -11,7 +11,7 @@ import { maskedProduct, maskedSlope, softplus } from '../src/machinery/numerics.
 import { readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { broadcastTo } from '../src/machinery/tfjs-workarounds.js';
-import { assertBroadcastsTo, inRange, toFloatTensor, toLabelsLike, toSampleWeights, type TensorInput } from '../src/machinery/validate.js';
+import { inRange, labeledInputs, type LabeledInputs, type TensorInput } from '../src/machinery/validate.js';
 import { crossEntropy } from './information.js';
 
 /**
@@ -59,37 +59,6 @@ export const sigmoidCrossEntropyOptions = {
 /** Options of {@link sigmoidCrossEntropy}. */
 export type SigmoidCrossEntropyOptions = OptionsOf<typeof sigmoidCrossEntropyOptions>;
 
-/** Elementwise targets and predictions, checked by {@link binaryInputs}. */
-export interface BinaryInputs {
-  /** float32, the predictions' shape. */
-  readonly labels: Tensor;
-  /** float32 logits or probabilities. */
-  readonly predictions: Tensor;
-  /** float32, broadcast to the predictions' shape when used. */
-  readonly posWeight?: Tensor | undefined;
-  /** Sample weights, float32, broadcasting against the elementwise loss. */
-  readonly sampleWeights?: Tensor | undefined;
-}
-
-/**
- * Checks elementwise targets against predictions: float32 predictions, a
- * `posWeight` and sample `weights` that broadcast to them, targets of their
- * shape (int32 and bool cast to float32, the only op, after every check).
- */
-export function binaryInputs(
-  fn: string,
-  [labelsName, predictionsName]: readonly [string, string],
-  labels: TensorInput,
-  predictions: TensorInput,
-  { posWeight, weights }: { posWeight?: TensorInput | undefined; weights?: TensorInput | undefined },
-): BinaryInputs {
-  const z = toFloatTensor(fn, predictionsName, predictions);
-  const w = posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', posWeight);
-  if (w !== undefined) assertBroadcastsTo(fn, 'posWeight', w, z.shape, predictionsName);
-  const sampleWeights = toSampleWeights(fn, weights, z.shape);
-  return { labels: toLabelsLike(fn, labels, z, [labelsName, predictionsName]), predictions: z, posWeight: w, sampleWeights };
-}
-
 /**
  * The elementwise binary cross-entropy of checked inputs, labels smoothed to
  * y·(1 − ε) + ε/2: of logits (`fromLogits`), or of probabilities p used as
@@ -97,7 +66,7 @@ export function binaryInputs(
  * outcomes (p, 1 − p), so a term with zero label weight is 0 and its
  * gradient too, exactly at p = 0 and 1.
  */
-export function binaryCrossEntropy({ labels, predictions, posWeight }: BinaryInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
+export function binaryCrossEntropy({ labels, predictions, posWeight }: LabeledInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
   const y = labelSmoothing === 0 ? labels : tf.add(tf.mul(labels, 1 - labelSmoothing), labelSmoothing / 2);
   const w = posWeight === undefined ? tf.onesLike(predictions) : broadcastTo(posWeight, predictions.shape);
   if (fromLogits) return applyKernel(sigmoidCrossEntropyKernel, [y, predictions, w], null);
@@ -142,7 +111,7 @@ export function sigmoidCrossEntropy(labels: TensorInput, logits: TensorInput, op
   const { posWeight, labelSmoothing, weights, reduction } = readOptions(fn, sigmoidCrossEntropyOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
-    const inputs = binaryInputs(fn, ['labels', 'logits'], labels, logits, { posWeight, weights });
+    const inputs = labeledInputs(fn, ['labels', 'logits'], labels, logits, { posWeight, weights, logits: true });
     return reduceLoss(binaryCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: inputs.sampleWeights });
   });
 }

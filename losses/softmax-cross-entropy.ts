@@ -22,15 +22,15 @@ import {
   assertHasAxis,
   assertHasClasses,
   assertLabelsInRange,
-  classInputs,
   formatShape,
   inRange,
   integer,
+  labeledInputs,
   toClassWeights,
   toFloatTensor,
   toIndexTensor,
   toSampleWeights,
-  type ClassInputs,
+  type LabeledInputs,
   type TensorInput,
 } from '../src/machinery/validate.js';
 import { crossEntropy, entropy, klDivergence } from './information.js';
@@ -99,7 +99,7 @@ function smoothedWeightedTargets(labels: Tensor, smoothing: number, classWeights
  * c·((1 − ε)·y + ε/C) against softmax(predictions) (`fromLogits`), or against
  * predictions that are probabilities, used as given (0·log 0 = 0).
  */
-export function categoricalCrossEntropy({ labels, predictions, axis, classWeights }: ClassInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
+export function categoricalCrossEntropy({ labels, predictions, axis, classWeights }: LabeledInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
   const targets = smoothedWeightedTargets(labels, labelSmoothing, classWeights, axis);
   return fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis }) : crossEntropy(targets, predictions, { axis });
 }
@@ -109,7 +109,7 @@ export function categoricalCrossEntropy({ labels, predictions, axis, classWeight
  * (`fromLogits`), computed as H(y, q) − H(y) (stable for any finite
  * logits), or q = predictions, probabilities used as given (`klDivergence`).
  */
-export function categoricalKLDivergence(inputs: ClassInputs, fromLogits: boolean): Tensor {
+export function categoricalKLDivergence(inputs: LabeledInputs, fromLogits: boolean): Tensor {
   const { labels, predictions, axis } = inputs;
   if (!fromLogits) return klDivergence(labels, predictions, { axis });
   return tf.sub(categoricalCrossEntropy(inputs, 0, true), entropy(labels, { axis }));
@@ -172,19 +172,9 @@ export function softmaxCrossEntropy(labels: TensorInput, logits: TensorInput, op
     const z = toFloatTensor(fn, 'logits', logits);
     assertHasAxis(fn, 'logits', z);
     assertNotClassIndices(fn, labels, z);
-    const inputs = classInputs(fn, ['labels', 'logits'], labels, z, { axis, classWeights, weights, logits: true });
+    const inputs = labeledInputs(fn, ['labels', 'logits'], labels, z, { axis, classWeights, weights, logits: true });
     return reduceLoss(categoricalCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: inputs.sampleWeights });
   });
-}
-
-/** Class-index targets and predictions with the classes last, checked by {@link sparseInputs}. */
-export interface SparseInputs {
-  /** int32 class indices, the predictions' shape without the last axis. */
-  readonly labels: Tensor;
-  /** float32 logits or probabilities `[..., C]`. */
-  readonly predictions: Tensor;
-  readonly classWeights: Tensor | undefined;
-  readonly ignoreIndex: number | undefined;
 }
 
 /**
@@ -198,7 +188,7 @@ export function sparseInputs(
   labels: TensorInput,
   predictions: TensorInput,
   { ignoreIndex, classWeights, logits }: { ignoreIndex: number | undefined; classWeights: TensorInput | undefined; logits: boolean },
-): SparseInputs {
+) {
   const z = toFloatTensor(fn, predictionsName, predictions);
   assertHasAxis(fn, predictionsName, z);
   const y = toIndexTensor(fn, labelsName, labels);
@@ -221,7 +211,7 @@ export function sparseInputs(
  * PyTorch's `'mean'` denominator weights, the class weight of each kept target.
  */
 export function sparseCrossEntropy(
-  { labels, predictions, classWeights, ignoreIndex }: SparseInputs,
+  { labels, predictions, classWeights, ignoreIndex }: ReturnType<typeof sparseInputs>,
   labelSmoothing: number,
   fromLogits: boolean,
 ): { perSample: Tensor; meanWeights: Tensor } {

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { sigmoidFocal, sigmoidFocalLossOptions, softmaxFocal, softmaxFocalLossOptions } from '../../losses/focal-loss.js';
-import { binaryCrossEntropy, binaryInputs, sigmoidCrossEntropyOptions } from '../../losses/sigmoid-cross-entropy.js';
+import { binaryCrossEntropy, sigmoidCrossEntropyOptions } from '../../losses/sigmoid-cross-entropy.js';
 import {
   categoricalCrossEntropy,
   categoricalKLDivergence,
@@ -27,7 +27,7 @@ import {
 } from '../../losses/softmax-cross-entropy.js';
 import { AXIS, pick, readOptions, withDefault, type OptionSpec, type OptionsOf, type ReadOptions } from '../machinery/options.js';
 import { acceptsClassIndices, safeSum } from '../machinery/tfjs-workarounds.js';
-import { assertHasAxis, boolean, classInputs, formatShape, integer, toFloatTensor } from '../machinery/validate.js';
+import { assertHasAxis, boolean, formatShape, integer, labeledInputs, toFloatTensor } from '../machinery/validate.js';
 
 /** A loss for `model.compile`: per-sample losses from targets and predictions. */
 export type LayersLoss = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -94,7 +94,7 @@ export type CategoricalCrossentropyOptions = OptionsOf<typeof categoricalCrossen
 export function categoricalCrossentropy(options: CategoricalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.categoricalCrossentropy';
   return layersLoss(fn, categoricalCrossentropyOptions, options, ({ fromLogits, labelSmoothing, classWeights, axis }, yTrue, yPred) =>
-    categoricalCrossEntropy(classInputs(fn, NAMES, yTrue, yPred, { axis, classWeights, logits: fromLogits }), labelSmoothing, fromLogits),
+    categoricalCrossEntropy(labeledInputs(fn, NAMES, yTrue, yPred, { axis, classWeights, logits: fromLogits }), labelSmoothing, fromLogits),
   );
 }
 
@@ -184,7 +184,7 @@ export type BinaryCrossentropyOptions = OptionsOf<typeof binaryCrossentropyOptio
 export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryCrossentropy';
   return layersLoss(fn, binaryCrossentropyOptions, options, ({ fromLogits, posWeight, labelSmoothing }, yTrue, yPred) =>
-    meanOverLastAxis(binaryCrossEntropy(binaryInputs(fn, NAMES, yTrue, yPred, { posWeight }), labelSmoothing, fromLogits)),
+    meanOverLastAxis(binaryCrossEntropy(labeledInputs(fn, NAMES, yTrue, yPred, { posWeight, logits: fromLogits }), labelSmoothing, fromLogits)),
   );
 }
 
@@ -209,7 +209,7 @@ export type KullbackLeiblerDivergenceOptions = OptionsOf<typeof kullbackLeiblerD
 export function kullbackLeiblerDivergence(options: KullbackLeiblerDivergenceOptions = {}): LayersLoss {
   const fn = 'layers.kullbackLeiblerDivergence';
   return layersLoss(fn, kullbackLeiblerDivergenceOptions, options, ({ fromLogits, axis }, yTrue, yPred) =>
-    categoricalKLDivergence(classInputs(fn, NAMES, yTrue, yPred, { axis, logits: fromLogits }), fromLogits),
+    categoricalKLDivergence(labeledInputs(fn, NAMES, yTrue, yPred, { axis, logits: fromLogits }), fromLogits),
   );
 }
 
@@ -234,7 +234,7 @@ export type CategoricalFocalCrossentropyOptions = OptionsOf<typeof categoricalFo
 export function categoricalFocalCrossentropy(options: CategoricalFocalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.categoricalFocalCrossentropy';
   return layersLoss(fn, categoricalFocalCrossentropyOptions, options, ({ fromLogits, gamma, alpha, axis }, yTrue, yPred) =>
-    softmaxFocal(classInputs(fn, NAMES, yTrue, yPred, { axis, logits: fromLogits }), { gamma, alpha }, fromLogits),
+    softmaxFocal(labeledInputs(fn, NAMES, yTrue, yPred, { axis, logits: fromLogits }), { gamma, alpha }, fromLogits),
   );
 }
 
@@ -259,6 +259,6 @@ export type BinaryFocalCrossentropyOptions = OptionsOf<typeof binaryFocalCrossen
 export function binaryFocalCrossentropy(options: BinaryFocalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryFocalCrossentropy';
   return layersLoss(fn, binaryFocalCrossentropyOptions, options, ({ fromLogits, gamma, alpha }, yTrue, yPred) =>
-    meanOverLastAxis(sigmoidFocal(binaryInputs(fn, NAMES, yTrue, yPred, {}), { gamma, alpha }, fromLogits)),
+    meanOverLastAxis(sigmoidFocal(labeledInputs(fn, NAMES, yTrue, yPred, { logits: fromLogits }), { gamma, alpha }, fromLogits)),
   );
 }

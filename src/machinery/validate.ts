@@ -258,46 +258,53 @@ export function toSampleWeights(fn: string, weights: TensorInput | undefined, lo
   return w;
 }
 
-/** Dense targets and predictions along a class axis, checked by {@link classInputs}. */
-export interface ClassInputs {
+/** Targets and predictions of one shape, checked by {@link labeledInputs}. */
+export interface LabeledInputs {
   /** float32, the predictions' shape. */
   readonly labels: Tensor;
   /** float32 logits or probabilities. */
   readonly predictions: Tensor;
-  /** The class axis, non-negative. */
+  /** The class axis, non-negative; −1 for an elementwise loss. */
   readonly axis: number;
-  /** The class weights, float32 `[C]`, if given. */
+  /** float32 `[C]` class weights, if given. */
   readonly classWeights?: Tensor | undefined;
-  /** The sample weights, float32, broadcasting against the per-sample loss, if given. */
+  /** float32, broadcasting to the predictions, if given. */
+  readonly posWeight?: Tensor | undefined;
+  /** float32 sample weights, broadcasting against the unreduced loss, if given. */
   readonly sampleWeights?: Tensor | undefined;
 }
 
 /**
- * Checks dense targets against predictions with classes along `axis`:
- * float32 predictions of rank ≥ 1; the axis in range; for logits, at least
- * one class (a softmax over nothing is undefined); `[C]` class weights;
- * sample weights against the per-sample shape; targets of the predictions'
- * shape (int32 and bool one-hot cast to float32, the only op, after every check). `names` name the two in messages (`['labels', 'logits']`, or
+ * Checks targets against predictions, every check before the first op:
+ * float32 predictions; with a class `axis` (else the loss is elementwise),
+ * rank ≥ 1, the axis in range, for logits at least one class (a softmax over
+ * nothing is undefined) and `[C]` class weights; a `posWeight` broadcasting
+ * to the predictions; sample weights broadcasting against the unreduced loss;
+ * then targets of the predictions' shape, int32 and bool cast to float32 (the
+ * only op). `names` name the two in messages (`['labels', 'logits']`, or
  * `['yTrue', 'yPred']` in the tfjs-layers adapters).
  *
  * Call it inside `tf.tidy`.
  */
-export function classInputs(
+export function labeledInputs(
   fn: string,
   [labelsName, predictionsName]: readonly [string, string],
   labels: TensorInput,
   predictions: TensorInput,
-  { axis, classWeights, weights, logits }: { axis: number; classWeights?: TensorInput | undefined; weights?: TensorInput | undefined; logits: boolean },
-): ClassInputs {
+  options: { axis?: number; classWeights?: TensorInput | undefined; posWeight?: TensorInput | undefined; weights?: TensorInput | undefined; logits: boolean },
+): LabeledInputs {
   const z = toFloatTensor(fn, predictionsName, predictions);
-  assertHasAxis(fn, predictionsName, z);
-  const classAxis = resolveAxis(fn, predictionsName, z, axis);
-  if (logits) assertHasClasses(fn, z, classAxis);
+  if (options.axis !== undefined) assertHasAxis(fn, predictionsName, z);
+  const axis = options.axis === undefined ? -1 : resolveAxis(fn, predictionsName, z, options.axis);
+  if (options.axis !== undefined && options.logits) assertHasClasses(fn, z, axis);
+  const posWeight = options.posWeight === undefined ? undefined : toFloatTensor(fn, 'posWeight', options.posWeight);
+  if (posWeight !== undefined) assertBroadcastsTo(fn, 'posWeight', posWeight, z.shape, predictionsName);
   const checked = {
     predictions: z,
-    axis: classAxis,
-    classWeights: toClassWeights(fn, classWeights, z.shape[classAxis] as number),
-    sampleWeights: toSampleWeights(fn, weights, z.shape.filter((_, i) => i !== classAxis)),
+    axis,
+    classWeights: toClassWeights(fn, options.classWeights, z.shape[axis] as number),
+    posWeight,
+    sampleWeights: toSampleWeights(fn, options.weights, options.axis === undefined ? z.shape : z.shape.filter((_, i) => i !== axis)),
   };
   return { ...checked, labels: toLabelsLike(fn, labels, z, [labelsName, predictionsName]) };
 }
