@@ -9,7 +9,7 @@ const backendProject = (backend: 'cpu' | 'wasm') => ({
   test: {
     name: backend,
     include: ['test/**/*.test.ts'],
-    exclude: ['test/package/**'],
+    exclude: ['test/package/**', 'test/browser/**'],
     env: { TFJS_BACKEND: backend },
     setupFiles: ['test/support/backend.ts', 'test/support/fast-check.ts'],
   },
@@ -28,6 +28,18 @@ export default defineConfig({
     projects: [
       backendProject('cpu'),
       backendProject('wasm'),
+      {
+        // Headless Chromium (test/browser/support/page.ts): the pages run tfjs; Node drives them.
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One Chromium at a time: each runs its own WebGL on the CPU.
+          fileParallelism: false,
+        },
+      },
       {
         extends: true,
         test: {

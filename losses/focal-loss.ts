@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
-import { log1p, logSoftmax, maskedProduct, maskedQuotient, maskedSlope, oneMinusExp } from '../src/machinery/numerics.js';
+import { log, log1p, logSoftmax, maskedProduct, maskedQuotient, maskedSlope, oneMinusExp } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
@@ -96,7 +96,7 @@ function sigmoidFocalParts(labels: Tensor, logits: Tensor) {
 
 /** −[y·log p + (1 − y)·log(1 − p)] of probabilities, each term 0 where its label weight is 0, NaN where p or 1 − p is negative. */
 function binaryCrossEntropyOfProbabilities(labels: Tensor, p: Tensor): Tensor {
-  return tf.add(maskedProduct(labels, tf.neg(tf.log(p))), maskedProduct(tf.sub(1, labels), tf.neg(log1p(tf.neg(p)))));
+  return tf.add(maskedProduct(labels, tf.neg(log(p))), maskedProduct(tf.sub(1, labels), tf.neg(log1p(tf.neg(p)))));
 }
 
 /**
@@ -117,7 +117,7 @@ const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
     const dCeDp = tf.sub(maskedQuotient(tf.sub(1, labels), tf.sub(1, p)), maskedQuotient(labels, p));
     // factor·∂ce is 0 where the factor is (m = 0 with γ > 0), even where ∂ce is infinite.
     const dFocalDp = tf.add(focalSlopeTimes(m, gamma, tf.mul(tf.sub(1, tf.mul(2, labels)), ce)), maskedSlope(factor, dCeDp));
-    const dCeDy = tf.sub(log1p(tf.neg(p)), tf.log(p));
+    const dCeDy = tf.sub(log1p(tf.neg(p)), log(p));
     const dFocalDy = tf.add(focalSlopeTimes(m, gamma, tf.mul(tf.sub(1, tf.mul(2, p)), ce)), maskedSlope(factor, dCeDy));
     const dLabels = tf.add(maskedSlope(alphaT, dFocalDy), tf.mul(alphaSlope(alpha), tf.mul(factor, ce)));
     // Where a label puts mass on an outcome of probability 0, ce = +∞ and the two
@@ -221,14 +221,14 @@ const softmaxFocalKernel: LossKernel<[Tensor, Tensor], SoftmaxFocalAttrs> = {
  */
 const softmaxFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], SoftmaxFocalAttrs> = {
   forward([labels, p], { gamma, alpha, axis }) {
-    return timesMinusAlpha(alpha, safeSum(maskedProduct(labels, tf.mul(tf.pow(tf.sub(1, p), gamma), tf.log(p))), axis));
+    return timesMinusAlpha(alpha, safeSum(maskedProduct(labels, tf.mul(tf.pow(tf.sub(1, p), gamma), log(p))), axis));
   },
   backward(dy, [labels, p], { gamma, alpha, axis }) {
     if (isZeroInFloat32(alpha)) return [tf.zerosLike(labels), tf.zerosLike(p)];
     const upstream = tf.mul(tf.expandDims(dy, axis), -alpha);
     const oneMinusP = tf.sub(1, p);
     const factor = tf.pow(oneMinusP, gamma);
-    const logP = tf.log(p);
+    const logP = log(p);
     // γ(1 − p)^(γ−1)·log p, bounded as p → 1 (log p / (1 − p) → −1).
     const slope = focalSlopeTimes(oneMinusP, gamma, logP);
     const dP = maskedSlope(labels, tf.sub(tf.div(factor, p), slope));

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { expm1 } from '../src/machinery/numerics.js';
 import { readOptions, optional, unchecked, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { broadcastTo, keepNaN, safeSum } from '../src/machinery/tfjs-workarounds.js';
@@ -60,12 +61,12 @@ const gaussianKLKernel: LossKernel<GaussianPair, null> = {
   forward(inputs) {
     const { logVarDifference, scaledSquare } = pairTerms(inputs);
     // expm1(r) − r: exact as r → 0, where e^r − 1 − r would cancel to rounding noise.
-    return tf.mul(0.5, tf.add(tf.sub(tf.expm1(logVarDifference), logVarDifference), scaledSquare));
+    return tf.mul(0.5, tf.add(tf.sub(expm1(logVarDifference), logVarDifference), scaledSquare));
   },
   backward(dy, inputs) {
     const { difference, logVarDifference, precisionQ, scaledSquare } = pairTerms(inputs);
     const dMeanP = tf.mul(dy, tf.mul(difference, precisionQ));
-    const halfExpm1 = tf.mul(0.5, tf.expm1(logVarDifference));
+    const halfExpm1 = tf.mul(0.5, expm1(logVarDifference));
     return [
       dMeanP,
       tf.mul(dy, halfExpm1),

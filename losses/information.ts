@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
-import { relativeEntropy, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
+import { log, relativeEntropy, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
 import { logBase, resolveAxis, sameShapeFloats, type TensorInput } from '../src/machinery/validate.js';
@@ -72,7 +72,7 @@ function xLogXDerivative(x: Tensor): Tensor {
 function logMixture(p: Tensor, q: Tensor): Tensor {
   const sum = tf.add(p, q);
   const subnormalHalf = tf.less(sum, 2 * SMALLEST_NORMAL_FLOAT32);
-  return tf.where(subnormalHalf, tf.sub(tf.log(sum), Math.LN2), tf.log(tf.mul(sum, 0.5)));
+  return tf.where(subnormalHalf, tf.sub(log(sum), Math.LN2), log(tf.mul(sum, 0.5)));
 }
 
 const SMALLEST_NORMAL_FLOAT32 = 2 ** -126;
@@ -107,7 +107,7 @@ const crossEntropyKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
 /** D_KL(p ‖ q) = Σ p (log p − log q). ∂/∂p = log p + 1 − log q; ∂/∂q = −p/q. */
 const klDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
   forward([p, q], attrs) {
-    return total(relativeEntropy(p, tf.log(q)), attrs);
+    return total(relativeEntropy(p, log(q)), attrs);
   },
   backward(dy, [p, q], attrs) {
     const g = upstream(dy, attrs, 1);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { expm1 } from '../src/machinery/numerics.js';
 import { readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { oneOf, sameShapeFloats, type TensorInput } from '../src/machinery/validate.js';
@@ -24,11 +25,11 @@ const monteCarloKLKernel: LossKernel<[Tensor, Tensor], { readonly estimator: KLE
     if (estimator === 'k1') return tf.neg(d);
     if (estimator === 'k2') return tf.mul(0.5, tf.square(d));
     // expm1(d) − d rather than (r − 1) − log r: no cancellation for r near 1, no overflow of r for d < 88.
-    return tf.sub(tf.expm1(d), d);
+    return tf.sub(expm1(d), d);
   },
   backward(dy, [logP, logQ], { estimator }) {
     const d = tf.sub(logQ, logP);
-    const dLogQ = estimator === 'k1' ? tf.neg(tf.onesLike(d)) : estimator === 'k2' ? d : tf.expm1(d);
+    const dLogQ = estimator === 'k1' ? tf.neg(tf.onesLike(d)) : estimator === 'k2' ? d : expm1(d);
     const g = tf.mul(dy, dLogQ);
     return [tf.neg(g), g];
   },

@@ -18,10 +18,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { keepNaN, log1p } from './tfjs-workarounds.js';
+import { expm1, keepNaN, log, log1p } from './tfjs-workarounds.js';
 
-// log(1 + x), accurate on every backend (tfjs-backend-wasm's is not): see tfjs-workarounds.ts.
-export { log1p };
+// log, log1p and expm1, exact on every backend (tfjs's are not on wasm and webgl): see tfjs-workarounds.ts.
+export { expm1, log, log1p };
 
 /**
  * w·v for a value, with 0·(±∞) = 0: where w = 0 the product is 0, unless v
@@ -63,7 +63,7 @@ export function maskedQuotient(w: Tensor, d: Tensor): Tensor {
  * ```
  */
 export function xlogy(x: Tensor, y: Tensor): Tensor {
-  return maskedProduct(x, tf.log(y));
+  return maskedProduct(x, log(y));
 }
 
 /**
@@ -74,7 +74,7 @@ export function xlogy(x: Tensor, y: Tensor): Tensor {
  * x = y gives exactly 0.
  */
 export function relativeEntropy(x: Tensor, logY: Tensor): Tensor {
-  return maskedProduct(x, tf.sub(tf.log(tf.where(tf.equal(x, 0), tf.onesLike(x), x)), logY));
+  return maskedProduct(x, tf.sub(log(tf.where(tf.equal(x, 0), tf.onesLike(x), x)), logY));
 }
 
 /**
@@ -84,7 +84,7 @@ export function relativeEntropy(x: Tensor, logY: Tensor): Tensor {
  */
 export function xlogyPartials(x: Tensor, y: Tensor): [Tensor, Tensor] {
   const held = tf.logicalAnd(tf.equal(x, 0), tf.equal(y, 0));
-  return [tf.where(held, tf.zerosLike(x), tf.log(y)), maskedQuotient(x, y)];
+  return [tf.where(held, tf.zerosLike(x), log(y)), maskedQuotient(x, y)];
 }
 
 /**
@@ -104,13 +104,13 @@ export function softplus(x: Tensor): Tensor {
  */
 export function logSoftmax(x: Tensor, axis: number): Tensor {
   const shifted = tf.sub(x, tf.max(x, axis, true));
-  return tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), axis, true)));
+  return tf.sub(shifted, log(tf.sum(tf.exp(shifted), axis, true)));
 }
 
 /**
  * 1 − p from log p, as −expm1(log p): accurate where p is close to 1, where
- * 1 − p would cancel (tfjs's `expm1` is exact on cpu and wasm).
+ * 1 − p would cancel.
  */
 export function oneMinusExp(logP: Tensor): Tensor {
-  return tf.neg(tf.expm1(logP));
+  return tf.neg(expm1(logP));
 }

@@ -1,9 +1,10 @@
 /**
  * Every workaround for a defect of tfjs 4.22, in one place.
  *
- * Each export names the defect it works around, and test/machinery/tfjs-workarounds.test.ts
- * pins that defect on tfjs itself: when an upgrade of tfjs fixes one, its
- * pinned test fails, and the workaround here can go.
+ * Each export names the defect it works around, and a test pins that defect
+ * on tfjs itself (test/machinery/tfjs-workarounds.test.ts in Node,
+ * test/browser/webgl.test.ts for webgl): when an upgrade of tfjs fixes one,
+ * its pinned test fails, and the workaround here can go.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -85,19 +86,72 @@ export function keepNaN(x: Tensor, result: Tensor): Tensor {
   return tf.where(tf.isNaN(x), x, result);
 }
 
+// ---------------------------------------------------------------------------
+// Logarithms and exponentials, exact on every backend. Each is tfjs's own op
+// where the backend computes it exactly (probed once per backend), and a
+// formula from exact pieces elsewhere, so cpu pays nothing for another
+// backend's defect.
+
+const exactOps = new WeakMap<object, Map<string, boolean>>();
+
 /**
- * log(1 + x), accurate for every x on every backend, from an accurate log:
- * with u = 1 + x rounded, log1p(x) = log(u)·x/(u − 1), where x/(u − 1)
- * undoes the rounding of 1 + x (Goldberg 1991, theorem 4); x itself where
- * u = 1, and where u = ∞.
+ * Whether the current backend's `op` gives float64's `exact` value at `x`:
+ * probed once per backend on 256 entries, enough that webgl runs its
+ * shader rather than its CPU forwarding of small tensors (one sync read).
+ */
+function isExact(name: string, op: (x: Tensor) => Tensor, x: number, exact: number): boolean {
+  const backend = tf.backend();
+  const known = exactOps.get(backend) ?? new Map<string, boolean>();
+  exactOps.set(backend, known);
+  if (!known.has(name)) known.set(name, tf.tidy(() => op(tf.fill([256], x)).dataSync()[0] === Math.fround(exact)));
+  return known.get(name)!;
+}
+
+/**
+ * log x, −∞ at 0.
  *
- * Defect: tfjs-backend-wasm computes `log1p` in float32 as log(1 + x): it
- * returns 0 for 2e-9 and is 4.6 % off at 1e-6 (cpu uses Math.log1p).
+ * Defect: tfjs-backend-webgl's `log(0)` is −88.03 on SwiftShader (GLSL
+ * leaves it undefined), so a probability of 0 under a log gave a finite loss.
+ */
+export function log(x: Tensor): Tensor {
+  if (isExact('log(0)', tf.log, 0, -Infinity)) return tf.log(x);
+  return tf.where(tf.equal(x, 0), tf.fill(x.shape, -Infinity), tf.log(x));
+}
+
+/**
+ * log(1 + x), accurate for every x on every backend: where the backend's
+ * own is not, x·(1 − x/2 + x²/3 − x³/4 + x⁴/5) for |x| < 1/64 (the next term
+ * is below float32's precision), and elsewhere log(u)·x/(u − 1) with
+ * u = 1 + x rounded, where x/(u − 1) undoes the rounding of 1 + x (Goldberg
+ * 1991, theorem 4); x itself where u = ∞.
+ *
+ * Defects: tfjs-backend-wasm computes `log1p` in float32 as log(1 + x): it
+ * returns 0 for 2e-9 and is 4.6 % off at 1e-6; so does tfjs-backend-webgl,
+ * whose `log` is also inaccurate just below 1 (2 % off at 1 − 1e-6), hence
+ * the series there.
  */
 export function log1p(x: Tensor): Tensor {
+  if (isExact('log1p', tf.log1p, 2e-9, Math.log1p(Math.fround(2e-9)))) return tf.log1p(x);
   const u = tf.add(x, 1);
-  const corrected = tf.mul(tf.log(u), tf.div(x, tf.sub(u, 1)));
-  return tf.where(tf.logicalOr(tf.equal(u, 1), tf.equal(u, Infinity)), x, corrected);
+  const corrected = tf.mul(log(u), tf.div(x, tf.sub(u, 1)));
+  const series = tf.mul(x, tf.sub(1, tf.mul(x, tf.sub(1 / 2, tf.mul(x, tf.sub(1 / 3, tf.mul(x, tf.sub(1 / 4, tf.mul(x, 1 / 5)))))))));
+  const large = tf.where(tf.equal(u, Infinity), x, corrected);
+  return tf.where(tf.less(tf.abs(x), 1 / 64), series, large);
+}
+
+/**
+ * eˣ − 1, accurate for every x on every backend: where the backend's own is
+ * not, its Taylor series to x⁹/9! for |x| < ½ (the next term is below
+ * float32's precision) and eˣ − 1 elsewhere (where it cancels at most 2 bits).
+ *
+ * Defect: tfjs-backend-webgl computes `expm1` as exp(x) − 1: 4.6 % off at
+ * 1e-6, 0 for 1e-9.
+ */
+export function expm1(x: Tensor): Tensor {
+  if (isExact('expm1', tf.expm1, 1e-6, Math.expm1(Math.fround(1e-6)))) return tf.expm1(x);
+  let series = tf.add(1, tf.div(x, 9));
+  for (let n = 8; n >= 2; n--) series = tf.add(1, tf.mul(tf.div(x, n), series));
+  return tf.where(tf.less(tf.abs(x), 0.5), tf.mul(x, series), tf.sub(tf.exp(x), 1));
 }
 
 /**
