@@ -80,7 +80,92 @@ const EDGE_CASES: Record<string, () => Encoded> = {
     valueAndGradientsOf((p) => entropy.layers.sparseCategoricalCrossentropy()(tf.tensor1d([0, 1]), p!), [[[0, 0.5, 0.5], [0.2, 0.8, 0]]]),
 };
 
+/** A small two-class problem of `count` points in 8 dimensions, separable, with fixed noise. */
+function problem(count: number) {
+  const random = seedrandom('problem');
+  const labels = Array.from({ length: count }, (_, i) => i % 2);
+  const x = labels.map((y) => Array.from({ length: 8 }, (_, d) => (d < 4 ? 2 * y - 1 : 0) + random() - 0.5));
+  return { x: tf.tensor2d(x), labels, oneHot: tf.tensor2d(labels.map((y) => [1 - y, y])) };
+}
+
+/**
+ * Trains a small model with each layers loss through `model.fit`, of logits
+ * and of probabilities (a softmax or sigmoid head), and returns each one's
+ * loss per epoch and the tensors left after the model is disposed.
+ */
+async function fitWithEachLayersLoss(): Promise<Record<string, { losses: number[]; leaked: number }>> {
+  const { x, labels, oneHot } = problem(64);
+  const indices = tf.tensor1d(labels);
+  const losses: Array<[string, entropy.layers.LayersLoss, tf.Tensor, 'softmax' | 'sigmoid' | 'linear']> = [
+    ['categoricalCrossentropy (logits)', entropy.layers.categoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }), oneHot, 'linear'],
+    ['categoricalCrossentropy (probabilities)', entropy.layers.categoricalCrossentropy(), oneHot, 'softmax'],
+    ['sparseCategoricalCrossentropy (class indices)', entropy.layers.sparseCategoricalCrossentropy({ fromLogits: true }), indices, 'linear'],
+    ['binaryCrossentropy', entropy.layers.binaryCrossentropy(), oneHot, 'sigmoid'],
+    ['kullbackLeiblerDivergence', entropy.layers.kullbackLeiblerDivergence({ fromLogits: true }), oneHot, 'linear'],
+    ['categoricalFocalCrossentropy', entropy.layers.categoricalFocalCrossentropy(), oneHot, 'softmax'],
+    ['binaryFocalCrossentropy', entropy.layers.binaryFocalCrossentropy({ fromLogits: true }), oneHot, 'linear'],
+  ];
+  const results: Record<string, { losses: number[]; leaked: number }> = {};
+  for (const [name, loss, y, activation] of losses) {
+    const before = tf.memory().numTensors;
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 2, activation, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
+    const optimizer = tf.train.adam(0.05);
+    model.compile({ optimizer, loss });
+    const history = await model.fit(x, y, { epochs: 8, batchSize: 16, shuffle: false, verbose: 0 });
+    model.dispose();
+    optimizer.dispose();
+    results[name] = { losses: history.history['loss'] as number[], leaked: tf.memory().numTensors - before };
+  }
+  tf.dispose([x, oneHot, indices]);
+  return results;
+}
+
+/**
+ * A small VAE whose encoder ends in VAESampling: fit (the KL falls), save to
+ * the page's IndexedDB, reload, predict the same, and the tensors left.
+ */
+async function vaeFitSaveReload(): Promise<{ klStart: number; klEnd: number; maxDifference: number; leaked: number }> {
+  const before = tf.memory().numTensors;
+  const { x, oneHot } = problem(64);
+  oneHot.dispose();
+  const input = tf.input({ shape: [8] });
+  const hidden = tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(input) as tf.SymbolicTensor;
+  const mean = tf.layers.dense({ units: 2 }).apply(hidden) as tf.SymbolicTensor;
+  const logVar = tf.layers.dense({ units: 2, biasInitializer: tf.initializers.constant({ value: 2 }) }).apply(hidden) as tf.SymbolicTensor;
+  const sampling = new entropy.layers.VAESampling({ beta: { kind: 'linearWarmup', warmupSteps: 10 }, seed: 3 });
+  const z = sampling.apply([mean, logVar]) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 8 }).apply(tf.layers.dense({ units: 16, activation: 'relu' }).apply(z) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
+  const optimizer = tf.train.adam(0.02);
+  model.compile({ optimizer, loss: 'meanSquaredError' });
+  await model.fit(x, x, { epochs: 1, batchSize: 16, verbose: 0 });
+  const klStart = sampling.lastKL()!.total;
+  await model.fit(x, x, { epochs: 20, batchSize: 16, verbose: 0 });
+  const klEnd = sampling.lastKL()!.total;
+  await model.save('indexeddb://tfjs-entropy-vae');
+  const reloaded = await tf.loadLayersModel('indexeddb://tfjs-entropy-vae');
+  const maxDifference = tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, reloaded.predict(x) as tf.Tensor))).dataSync()[0]!);
+  model.dispose();
+  reloaded.dispose();
+  optimizer.dispose();
+  x.dispose();
+  return { klStart, klEnd, maxDifference, leaked: tf.memory().numTensors - before };
+}
+
+/** fit with a ProgressLogger, which writes to the page's console here (no `process`). */
+async function fitWithProgressLogger(): Promise<void> {
+  const { x, oneHot } = problem(32);
+  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 2 })] });
+  model.compile({ optimizer: 'sgd', loss: entropy.layers.categoricalCrossentropy({ fromLogits: true }) });
+  await model.fit(x, oneHot, { epochs: 2, verbose: 0, callbacks: [new entropy.layers.ProgressLogger()] });
+  model.dispose();
+  tf.dispose([x, oneHot]);
+}
+
 const harness = {
+  fitWithEachLayersLoss,
+  vaeFitSaveReload,
+  fitWithProgressLogger,
   useBackend,
   evaluateCase,
   titles: (): string[] => publicCases.map((c) => c.title),
