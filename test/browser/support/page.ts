@@ -14,7 +14,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { build as esbuild, type Plugin } from 'esbuild';
 import { chromium as playwright, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { build as tsup } from 'tsup';
-import { scriptTagBuild, tfjsFromGlobal } from '../../../tsup.config.js';
+import { packageBuild, scriptTagBuild, tfjsFromGlobal } from '../../../tsup.config.js';
 
 export const root = resolve(import.meta.dirname, '../../..');
 /** Where the suite writes what it builds (git-ignored). */
@@ -34,6 +34,10 @@ export async function chromiumPath(): Promise<{ path: string } | { reason: strin
 /** Flags that keep a headless Chromium off the network (this machine's is closed) and quiet. */
 const OFFLINE = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
+/**
+ * Starts Chromium. Its pages should stay open until it is closed: with
+ * @sparticuz/chromium's `--single-process`, closing a page can end the browser.
+ */
 export async function launch(path: string): Promise<Browser> {
   const { default: chromium } = await import('@sparticuz/chromium');
   // @sparticuz/chromium's own flags select SwiftShader for WebGL; a system Chrome finds its own GPU or SwiftShader.
@@ -70,13 +74,15 @@ const libraryFromGlobal: Plugin = {
 };
 
 /**
- * Builds the script-tag build (`tfjs-entropy.min.js`, as `npm run build`
- * makes it) and the page harness into `outDir`; the harness uses the
- * script-tag build's global, so pages test what users load.
+ * Builds, as `npm run build` does, the script-tag build
+ * (`tfjs-entropy.min.js`) into `outDir` and the ES modules into
+ * `outDir/esm`, and the page harness, which uses the script-tag build's
+ * global, so pages test what users load.
  */
 export async function buildPageFiles(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   await tsup({ ...scriptTagBuild, outDir, silent: true });
+  await tsup({ ...packageBuild, format: ['esm'], dts: false, outDir: join(outDir, 'esm'), silent: true });
   await esbuild({
     entryPoints: [join(root, 'test/browser/harness.ts')],
     outfile: join(outDir, 'harness.js'),
