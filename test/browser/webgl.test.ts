@@ -7,7 +7,7 @@
  * cpu kernels (log(0), expm1, log1p).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { agreesWithCpu, chromiumPath, startSession, type Encoded, type Session } from './support/page.js';
+import { chromiumPath, disagreements, float16Bound, float32Bound, openPage, PAGE_SCRIPTS, startSession, type Encoded, type Session } from './support/page.js';
 
 const chromium = await chromiumPath();
 
@@ -65,9 +65,35 @@ describe.runIf('path' in chromium)('webgl and wasm against cpu, in Chromium', ()
   test.each(settings)('%s: values and gradients of every public function and edge case agree with cpu', async (_name, backend, flags, batch, classes) => {
     const results = await compare(backend, flags, batch, classes);
     expect(Object.keys(results)).toEqual([...titles, ...edgeCases]);
-    const disagreements = Object.entries(results).flatMap(([name, [cpu, other]]) => agreesWithCpu(other, cpu, Math.max(batch * classes, 256), name));
-    expect(disagreements).toEqual([]);
+    const bound = float32Bound(Math.max(batch * classes, 256));
+    expect(Object.entries(results).flatMap(([name, [cpu, other]]) => disagreements(other, cpu, bound, name))).toEqual([]);
   }, 120_000);
+
+  test('float16 textures (many phones): every public function agrees with cpu to 8 float16 roundings; losses from logits exceed tfjs\'s clipped 9.21 nats', async () => {
+    // A fresh page: the texture format is fixed when webgl starts.
+    const { page, errors } = await openPage(session.browser, session.url, PAGE_SCRIPTS);
+    const { results, ours, tfjsClipped } = await page.evaluate(async () => {
+      const { harness, tf, tfEntropy } = window as unknown as { harness: Window['harness']; tf: typeof import('@tensorflow/tfjs'); tfEntropy: typeof import('../../src/index.js') };
+      tf.env().set('WEBGL_FORCE_F16_TEXTURES', true);
+      const results: Record<string, [Encoded, Encoded]> = {};
+      for (const title of harness.titles()) {
+        await harness.useBackend('cpu');
+        const cpu = harness.evaluateCase(title, 4, 5);
+        await harness.useBackend('webgl', { WEBGL_CPU_FORWARD: false });
+        results[title] = [cpu, harness.evaluateCase(title, 4, 5)];
+      }
+      // A confident wrong prediction, true loss 12 nats: from logits, and tfjs-layers' probability loss.
+      const [y, z] = [tf.tensor2d([[0, 1]]), tf.tensor2d([[12, 0]])];
+      const ours = tfEntropy.softmaxCrossEntropy(y, z).dataSync()[0]!;
+      const tfjsClipped = tf.metrics.categoricalCrossentropy(y, tf.softmax(z)).dataSync()[0]!;
+      if (tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) throw new Error('float16 textures were not used');
+      return { results, ours, tfjsClipped };
+    });
+    expect(errors).toEqual([]);
+    expect(Object.entries(results).flatMap(([title, [cpu, f16]]) => disagreements(f16, cpu, float16Bound, title))).toEqual([]);
+    expect(ours).toBeCloseTo(12, 2);
+    expect(tfjsClipped).toBeCloseTo(-Math.log(1e-4), 2);
+  });
 
   test('defects of tfjs-backend-webgl that src/machinery/tfjs-workarounds.ts works around: log(0), log1p and expm1', async () => {
     const [log0, log1p, expm1] = await session.page.evaluate(async () => {

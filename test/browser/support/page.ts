@@ -119,22 +119,28 @@ export async function openPage(browser: Browser, url: string, scripts: readonly 
 /** Numbers from a page (NaN and ±Infinity arrive as strings). */
 export type Encoded = Array<number | string>;
 
+/** The README's cpu/wasm bound for an entry computed from `terms` summed terms: 2·(16 + n)·u·10·(1 + |x|). */
+export const float32Bound = (terms: number) => (x: number) => 2 * (16 + terms) * 2 ** -24 * 10 * (1 + Math.abs(x));
+
+/** With float16 textures: eight float16 roundings (u = 2⁻¹¹) of the entry's size. */
+export const float16Bound = (x: number) => 8 * 2 ** -11 * (1 + Math.abs(x));
+
 /**
- * Asserts that `actual` (from webgl or wasm) agrees with `expected` (from
- * cpu): NaN and ±Infinity exactly where cpu has them, finite entries within
- * the README's cpu/wasm bound 2·(16 + n)·u·10·(1 + |x|) for n summed terms.
+ * The entries where `actual` (from webgl or wasm) disagrees with `expected`
+ * (from cpu): NaN and ±Infinity must be exactly where cpu has them, finite
+ * entries within `bound` of cpu's.
  */
-export function agreesWithCpu(actual: Encoded, expected: Encoded, terms: number, label: string): string[] {
+export function disagreements(actual: Encoded, expected: Encoded, bound: (x: number) => number, label: string): string[] {
   if (actual.length !== expected.length) return [`${label}: ${actual.length} numbers, cpu has ${expected.length}`];
   return expected.flatMap((e, i) => {
     const a = actual[i]!;
     if (typeof e === 'string' || typeof a === 'string') return a === e ? [] : [`${label}[${i}]: ${a}, cpu ${e}`];
-    const bound = 2 * (16 + terms) * 2 ** -24 * 10 * (1 + Math.abs(e));
-    return Math.abs(a - e) <= bound ? [] : [`${label}[${i}]: ${a}, cpu ${e} (|Δ| ${Math.abs(a - e).toExponential(2)} > ${bound.toExponential(2)})`];
+    return Math.abs(a - e) <= bound(e) ? [] : [`${label}[${i}]: ${a}, cpu ${e} (|Δ| ${Math.abs(a - e).toExponential(2)} > ${bound(e).toExponential(2)})`];
   });
 }
 
 export interface Session {
+  readonly browser: Browser;
   readonly page: Page;
   /** Console errors and uncaught exceptions of the page so far. */
   readonly errors: string[];
@@ -148,6 +154,7 @@ export async function startSession(chromium: string): Promise<Session> {
   const [browser, { url, server }] = await Promise.all([launch(chromium), serve()]);
   const { page, errors } = await openPage(browser, url, PAGE_SCRIPTS);
   return {
+    browser,
     page,
     errors,
     url,
