@@ -4,14 +4,19 @@ import { defineConfig } from 'vitest/config';
 // Every unit and property test runs twice, once per tfjs backend this
 // machine has: `cpu` (plain JS, float64 accumulation in sums) and `wasm`
 // (float32 accumulation). test/support/backend.ts selects the backend.
-const backendProject = (backend: 'cpu' | 'wasm') => ({
+// The files share one module graph per worker (tfjs is imported once per
+// worker, not once per file), except those that need a process's first use
+// of a module: they run isolated, in the `…-fresh` projects.
+const FRESH = ['test/layers/fit.test.ts'];
+const backendProject = (backend: 'cpu' | 'wasm', fresh = false) => ({
   extends: true as const,
   test: {
-    name: backend,
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/package/**', 'test/browser/**'],
+    name: fresh ? `${backend}-fresh` : backend,
+    include: fresh ? FRESH : ['test/**/*.test.ts'],
+    exclude: fresh ? [] : ['test/package/**', 'test/browser/**', ...FRESH],
     env: { TFJS_BACKEND: backend },
     setupFiles: ['test/support/backend.ts', 'test/support/fast-check.ts'],
+    isolate: fresh,
   },
 });
 
@@ -28,6 +33,8 @@ export default defineConfig({
     projects: [
       backendProject('cpu'),
       backendProject('wasm'),
+      backendProject('cpu', true),
+      backendProject('wasm', true),
       {
         // Headless Chromium (test/browser/support/page.ts): the pages run tfjs; Node drives them.
         extends: true,
