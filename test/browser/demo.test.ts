@@ -81,4 +81,24 @@ describe.runIf('path' in chromium)('the demo page', () => {
     mkdirSync(join(root, 'examples/out'), { recursive: true });
     await page.screenshot({ path: join(root, 'examples/out/demo.png'), fullPage: true });
   }, 2 * trainingTimeout + 30_000);
+
+  test('in a browser without WebGL it says so, runs on wasm, and still computes the worked example', async () => {
+    const other = await browser.newPage();
+    const otherErrors: string[] = [];
+    other.on('pageerror', (error) => otherErrors.push(String(error)));
+    // A browser without WebGL: no canvas, on screen or off, gives a webgl, webgl2 or experimental-webgl context.
+    await other.addInitScript(() => {
+      for (const prototype of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype] as Array<{ getContext: (...args: unknown[]) => unknown }>) {
+        const getContext = prototype.getContext;
+        prototype.getContext = function (this: unknown, type: unknown, ...rest: unknown[]) {
+          return String(type).includes('webgl') ? null : getContext.call(this, type, ...rest);
+        };
+      }
+    });
+    await other.goto(server.resolvedUrls!.local[0]!);
+    await other.waitForFunction(() => window.demo?.measures !== undefined, null, { timeout: 60_000 });
+    expect(await other.locator('#backend').textContent()).toBe('wasm (this browser has no WebGL)');
+    expect(await other.locator('td[data-measure="H(R, S)"]').textContent()).toBe('1.1714');
+    expect(otherErrors).toEqual([]);
+  });
 });
