@@ -95,15 +95,25 @@ export function keepNaN(x: Tensor, result: Tensor): Tensor {
 const exactOps = new WeakMap<object, Map<string, boolean>>();
 
 /**
- * Whether the current backend's `op` gives float64's `exact` value at `x`:
- * probed once per backend on 256 entries, enough that webgl runs its
- * shader rather than its CPU forwarding of small tensors (one sync read).
+ * Whether the current backend's `op` gives float64's `exact` value at `x`,
+ * probed once per backend (`tf.fill` makes a GPU texture on webgl, so the op
+ * runs its shader; one sync read). False where the backend cannot read a
+ * result back synchronously (webgpu's GPU-resident tensors): the formula
+ * paths below are right everywhere.
  */
 function isExact(name: string, op: (x: Tensor) => Tensor, x: number, exact: number): boolean {
   const backend = tf.backend();
   const known = exactOps.get(backend) ?? new Map<string, boolean>();
   exactOps.set(backend, known);
-  if (!known.has(name)) known.set(name, tf.tidy(() => op(tf.fill([256], x)).dataSync()[0] === Math.fround(exact)));
+  if (!known.has(name)) {
+    let result = false;
+    try {
+      result = tf.tidy(() => op(tf.fill([1], x)).dataSync()[0] === Math.fround(exact));
+    } catch {
+      result = false;
+    }
+    known.set(name, result);
+  }
   return known.get(name)!;
 }
 
@@ -111,32 +121,39 @@ function isExact(name: string, op: (x: Tensor) => Tensor, x: number, exact: numb
  * log x, −∞ at 0.
  *
  * Defect: tfjs-backend-webgl's `log(0)` is −88.03 on SwiftShader (GLSL
- * leaves it undefined), so a probability of 0 under a log gave a finite loss.
+ * leaves it undefined), so a probability of 0 under a log gave a finite
+ * loss. Where textures cannot hold −∞ at all (float16: it reads back as
+ * NaN), tfjs's finite log(0) is kept: 0·log 0 is then still 0.
  */
 export function log(x: Tensor): Tensor {
-  if (isExact('log(0)', tf.log, 0, -Infinity)) return tf.log(x);
+  if (isExact('log(0)', tf.log, 0, -Infinity) || !isExact('holds −∞', tf.neg, Infinity, -Infinity)) return tf.log(x);
   return tf.where(tf.equal(x, 0), tf.fill(x.shape, -Infinity), tf.log(x));
 }
 
 /**
  * log(1 + x), accurate for every x on every backend: where the backend's
- * own is not, x·(1 − x/2 + x²/3 − x³/4 + x⁴/5) for |x| < 1/64 (the next term
- * is below float32's precision), and elsewhere log(u)·x/(u − 1) with
- * u = 1 + x rounded, where x/(u − 1) undoes the rounding of 1 + x (Goldberg
- * 1991, theorem 4); x itself where u = ∞.
+ * own is not, x itself for |x| < 2⁻²⁴, for |x| < ½ the series of
+ * 2·atanh(s), s = x/(2 + x), to s¹⁷ (|s| ≤ ⅓; the next term is below
+ * float32's precision), and elsewhere
+ * log(u)·x/(u − 1) with u = 1 + x rounded, where x/(u − 1) undoes the
+ * rounding of 1 + x (Goldberg 1991, theorem 4); x itself where u = ∞.
  *
  * Defects: tfjs-backend-wasm computes `log1p` in float32 as log(1 + x): it
  * returns 0 for 2e-9 and is 4.6 % off at 1e-6; so does tfjs-backend-webgl,
- * whose `log` is also inaccurate just below 1 (2 % off at 1 − 1e-6), hence
- * the series there.
+ * whose `log` is also inaccurate near 1 (39 % off at 1 − 2⁻²⁴), which the
+ * series keeps clear of.
  */
 export function log1p(x: Tensor): Tensor {
   if (isExact('log1p', tf.log1p, 2e-9, Math.log1p(Math.fround(2e-9)))) return tf.log1p(x);
+  const s = tf.div(x, tf.add(x, 2));
+  const s2 = tf.square(s);
+  let sum = tf.scalar(1 / 17);
+  for (let k = 15; k >= 1; k -= 2) sum = tf.add(1 / k, tf.mul(s2, sum));
   const u = tf.add(x, 1);
-  const corrected = tf.mul(log(u), tf.div(x, tf.sub(u, 1)));
-  const series = tf.mul(x, tf.sub(1, tf.mul(x, tf.sub(1 / 2, tf.mul(x, tf.sub(1 / 3, tf.mul(x, tf.sub(1 / 4, tf.mul(x, 1 / 5)))))))));
-  const large = tf.where(tf.equal(u, Infinity), x, corrected);
-  return tf.where(tf.less(tf.abs(x), 1 / 64), series, large);
+  const large = tf.where(tf.equal(u, Infinity), x, tf.mul(log(u), tf.div(x, tf.sub(u, 1))));
+  // Below 2⁻²⁴, log1p(x) = x in float32 (and x/(2 + x) would lose a subnormal x).
+  const small = tf.where(tf.less(tf.abs(x), 2 ** -24), x, tf.mul(2, tf.mul(s, sum)));
+  return tf.where(tf.less(tf.abs(x), 0.5), small, large);
 }
 
 /**

@@ -1,17 +1,27 @@
 /**
  * Runs in the test pages (bundled by test/browser/support/page.ts, after
  * tfjs's tf.min.js and the script-tag build): the registry of public
- * functions and the README's edge cases, evaluated on whichever backend the
- * page has selected, as plain numbers the Node side compares.
+ * functions, the README's edge cases and the numeric primitives, evaluated on
+ * whichever backend the page has selected, as plain numbers the Node side
+ * compares, with the tensors each call left behind.
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import * as entropy from '../../src/index.js';
+import { expm1, log, log1p } from '../../src/machinery/numerics.js';
 import { inputShape, publicCases, toInputs, valueAndGradients } from '../support/public-functions.js';
+import { k3Inputs, primitiveInputs } from './support/inputs.js';
 
 /** Numbers as JSON carries them: NaN and ±Infinity as strings. */
 export type Encoded = Array<number | 'NaN' | 'Infinity' | '-Infinity'>;
 const encode = (values: ArrayLike<number>): Encoded => Array.from(values, (v) => (Number.isFinite(v) ? v : (String(v) as 'NaN')));
+
+/** A call's numbers, how many float32 terms each was summed from at most, and the tensors it left (outside any tidy scope). */
+export interface Result {
+  readonly numbers: Encoded;
+  readonly terms: number;
+  readonly leaked: number;
+}
 
 /** The backends a page can select, with the flags that make webgl run its shaders on small tensors too. */
 async function useBackend(name: 'cpu' | 'webgl' | 'wasm', flags: Record<string, boolean> = {}): Promise<string> {
@@ -21,63 +31,102 @@ async function useBackend(name: 'cpu' | 'webgl' | 'wasm', flags: Record<string, 
   return tf.getBackend();
 }
 
+/** The value and gradients of `compute`, read and disposed, and the tensors it left. */
+function measured(compute: () => { value: tf.Tensor; gradients: tf.Tensor[] }, terms: number): Result {
+  const before = tf.memory().numTensors;
+  const { value, gradients } = compute();
+  const numbers = encode([...value.dataSync(), ...gradients.flatMap((g) => Array.from(g.dataSync()))]);
+  tf.dispose([value, ...gradients]);
+  return { numbers, terms, leaked: tf.memory().numTensors - before };
+}
+
 /** Value and gradients of a registry case at `[batch, classes]`, its inputs seeded by its title. */
-function evaluateCase(title: string, batch: number, classes: number): Encoded {
+function evaluateCase(title: string, batch: number, classes: number): Result {
   const c = publicCases.find((candidate) => candidate.title === title);
   if (c === undefined) throw new Error(`no public function titled ${title}`);
   const raw = c.inputs(batch, classes, seedrandom(title));
-  return tf.tidy(() => {
-    const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [batch, classes])));
-    const { value, gradients } = valueAndGradients(c, inputs, c.fixedOptions);
-    return encode([...value.dataSync(), ...gradients.flatMap((g) => Array.from(g.dataSync()))]);
-  });
+  const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [batch, classes])));
+  const result = measured(() => valueAndGradients(c, inputs, c.fixedOptions), batch * classes);
+  tf.dispose(inputs);
+  return result;
 }
 
-/** Value and the gradients of `f` with respect to every input, as numbers. */
-function valueAndGradientsOf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: number[][][]): Encoded {
-  return tf.tidy(() => {
-    const xs = inputs.map((x) => tf.tensor2d(x));
+/** `rows` repeated until there are at least 128 entries, so that webgl runs its shaders with its default flags too. */
+const tiled = (rows: number[][]): number[][] => Array.from({ length: Math.ceil(128 / (rows.length * rows[0]!.length)) }, () => rows).flat();
+
+/** Value and the gradients of `f` with respect to every input (rows of numbers, tiled), and the tensors it left. */
+function edgeCaseOf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: number[][][]): Result {
+  const xs = inputs.map((x) => tf.tensor2d(tiled(x)));
+  const result = measured(() => {
     const { value, grads } = tf.valueAndGrads(f)(xs);
-    return encode([...value.dataSync(), ...grads.flatMap((g) => Array.from(g.dataSync()))]);
-  });
+    return { value, gradients: grads };
+  }, xs[0]!.size);
+  tf.dispose(xs);
+  return result;
 }
 
 /**
  * The README's edge cases, each a value with its gradients: p > 0 against
  * q = 0 (+Infinity), zeros on both sides (0·log 0 = 0), −Infinity logits (a
  * masked class), extreme finite logits, a KL near 0, and k3 near equal
- * log-densities. 256 entries each where the shape allows, so webgl's shaders
- * run with its default flags too.
+ * log-densities; each at least 128 entries.
  */
-const EDGE_CASES: Record<string, () => Encoded> = {
+const EDGE_CASES: Record<string, () => Result> = {
   'crossEntropy, q = 0 under p > 0, zeros in both': () =>
-    valueAndGradientsOf((p, q) => entropy.crossEntropy(p!, q!), [[[0.5, 0.5, 0], [0, 1, 0]], [[1, 0, 0], [0, 1, 0]]]),
+    edgeCaseOf((p, q) => entropy.crossEntropy(p!, q!), [[[0.5, 0.5, 0], [0, 1, 0]], [[1, 0, 0], [0, 1, 0]]]),
   'klDivergence, q = 0 under p > 0, zeros in both': () =>
-    valueAndGradientsOf((p, q) => entropy.klDivergence(p!, q!), [[[0.5, 0.5, 0], [0, 1, 0]], [[1, 0, 0], [0, 1, 0]]]),
+    edgeCaseOf((p, q) => entropy.klDivergence(p!, q!), [[[0.5, 0.5, 0], [0, 1, 0]], [[1, 0, 0], [0, 1, 0]]]),
   'jsDivergence and entropy with zeros': () =>
-    valueAndGradientsOf((p, q) => tf.add(entropy.jsDivergence(p!, q!), entropy.entropy(p!)), [[[0.5, 0.5, 0], [0, 1, 0]], [[1, 0, 0], [0, 0.5, 0.5]]]),
+    edgeCaseOf((p, q) => tf.add(entropy.jsDivergence(p!, q!), entropy.entropy(p!)), [[[0.5, 0.5, 0], [0, 1, 0]], [[1, 0, 0], [0, 0.5, 0.5]]]),
   'softmaxCrossEntropy, a −Infinity logit without label mass': () =>
-    valueAndGradientsOf((y, z) => entropy.softmaxCrossEntropy(y!, z!, { reduction: 'none' }), [[[0, 1, 0], [0.5, 0.5, 0]], [[-Infinity, 1, 0], [1, 2, -Infinity]]]),
+    edgeCaseOf((y, z) => entropy.softmaxCrossEntropy(y!, z!, { reduction: 'none' }), [[[0, 1, 0], [0.5, 0.5, 0]], [[-Infinity, 1, 0], [1, 2, -Infinity]]]),
   'sparseSoftmaxCrossEntropy, logits ±1e4': () =>
-    valueAndGradientsOf((z) => entropy.sparseSoftmaxCrossEntropy([2, 0], z!, { reduction: 'none' }), [[[1e4, 0, -1e4], [-1e4, 0, 1e4]]]),
+    edgeCaseOf((z) => entropy.sparseSoftmaxCrossEntropy(tf.tensor1d(Array.from({ length: z!.shape[0]! }, (_, i) => 2 * (1 - (i % 2))), 'int32'), z!, { reduction: 'none' }), [[[1e4, 0, -1e4], [-1e4, 0, 1e4]]]),
   'sigmoidCrossEntropy and focal losses, logits ±1e4 and ±20': () =>
-    valueAndGradientsOf(
+    edgeCaseOf(
       (y, z) => tf.add(entropy.sigmoidCrossEntropy(y!, z!), tf.add(entropy.sigmoidFocalLoss(y!, z!, { gamma: 0.5 }), entropy.softmaxFocalLoss(y!, z!))),
       [[[1, 0, 1, 0], [0, 1, 0, 1]], [[1e4, -1e4, 20, -20], [-20, 20, -1e4, 1e4]]],
     ),
   'categoricalKL, a −Infinity p logit and logits ±1e3': () =>
-    valueAndGradientsOf((p, q) => entropy.categoricalKL(p!, q!, { reduction: 'none' }), [[[-Infinity, 1, 0], [1e3, 0, -1e3]], [[0, 0, 0], [0, 1e3, 0]]]),
+    edgeCaseOf((p, q) => entropy.categoricalKL(p!, q!, { reduction: 'none' }), [[[-Infinity, 1, 0], [1e3, 0, -1e3]], [[0, 0, 0], [0, 1e3, 0]]]),
   'gaussianKL near 0 (mean 1e-4, logVar 1e-4)': () =>
-    valueAndGradientsOf((m, v) => entropy.gaussianKL(m!, v!, { reduction: 'none' }), [Array.from({ length: 16 }, () => Array(16).fill(1e-4)), Array.from({ length: 16 }, () => Array(16).fill(1e-4))]),
-  'monteCarloKL k3 near equal log-densities': () =>
-    valueAndGradientsOf((p, q) => entropy.monteCarloKL(p!, q!, { estimator: 'k3', reduction: 'none' }), [Array.from({ length: 16 }, (_, i) => Array.from({ length: 16 }, (_, j) => -1 - (i * 16 + j) * 1e-3)), Array.from({ length: 16 }, (_, i) => Array.from({ length: 16 }, (_, j) => -1 - (i * 16 + j) * 1e-3 + 1e-6))]),
+    edgeCaseOf((m, v) => entropy.gaussianKL(m!, v!, { reduction: 'none' }), [Array.from({ length: 16 }, () => Array(16).fill(1e-4)), Array.from({ length: 16 }, () => Array(16).fill(1e-4))]),
+  'monteCarloKL k3 near equal log-densities': () => edgeCaseOf((p, q) => entropy.monteCarloKL(p!, q!, { estimator: 'k3', reduction: 'none' }), k3Inputs()),
   'layers losses of probabilities exactly 0 and 1': () =>
-    valueAndGradientsOf(
+    edgeCaseOf(
       (y, p) => tf.add(tf.add(entropy.layers.categoricalCrossentropy()(y!, p!), entropy.layers.binaryCrossentropy()(y!, p!)), entropy.layers.kullbackLeiblerDivergence()(y!, p!)),
       [[[0, 1, 0], [1, 0, 0]], [[0, 1, 0], [0.5, 0.5, 0]]],
     ),
   'layers.sparseCategoricalCrossentropy, a probability of 0 at the label': () =>
-    valueAndGradientsOf((p) => entropy.layers.sparseCategoricalCrossentropy()(tf.tensor1d([0, 1]), p!), [[[0, 0.5, 0.5], [0.2, 0.8, 0]]]),
+    edgeCaseOf((p) => entropy.layers.sparseCategoricalCrossentropy()(tf.tensor1d(Array.from({ length: p!.shape[0]! }, (_, i) => i % 2)), p!), [[[0, 0.5, 0.5], [0.2, 0.8, 0]]]),
+  'the sigmoid focal loss\'s gradient with respect to labels at saturated logits (γ = ½)': () =>
+    edgeCaseOf((y) => entropy.sigmoidFocalLoss(y!, tf.tensor2d(tiled([[20, -20, 30, -30]])), { gamma: 0.5, reduction: 'sum' }), [[[1, 0, 1, 0]]]),
+};
+
+/** The numeric primitives on the page's backend, at `primitiveInputs()` (exp and expm1 clipped to ±80; log at 0, 1 and ½), with the backend's own exp. */
+function primitives(): Record<'log1p' | 'expm1' | 'exp' | 'log', Encoded> {
+  return tf.tidy(() => {
+    const x = tf.tensor1d(primitiveInputs());
+    const clipped = tf.clipByValue(x, -80, 80);
+    return {
+      log1p: encode(log1p(x).dataSync()),
+      expm1: encode(expm1(clipped).dataSync()),
+      exp: encode(tf.exp(clipped).dataSync()),
+      log: encode(log(tf.tensor1d([0, 1, 0.5])).dataSync()),
+    };
+  });
+}
+
+const harness = {
+  useBackend,
+  evaluateCase,
+  primitives,
+  titles: (): string[] => publicCases.map((c) => c.title),
+  edgeCaseNames: (): string[] => Object.keys(EDGE_CASES),
+  edgeCase: (name: string): Result => EDGE_CASES[name]!(),
+  fitWithEachLayersLoss,
+  vaeFitSaveReload,
+  fitWithProgressLogger,
 };
 
 /** A small two-class problem of `count` points in 8 dimensions, separable, with fixed noise. */
@@ -111,7 +160,7 @@ async function fitWithEachLayersLoss(): Promise<Record<string, { losses: number[
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 2, activation, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
     const optimizer = tf.train.adam(0.05);
     model.compile({ optimizer, loss });
-    const history = await model.fit(x, y, { epochs: 8, batchSize: 16, shuffle: false, verbose: 0 });
+    const history = await model.fit(x, y, { epochs: 6, batchSize: 16, shuffle: false, verbose: 0 });
     model.dispose();
     optimizer.dispose();
     results[name] = { losses: history.history['loss'] as number[], leaked: tf.memory().numTensors - before };
@@ -140,7 +189,7 @@ async function vaeFitSaveReload(): Promise<{ klStart: number; klEnd: number; max
   model.compile({ optimizer, loss: 'meanSquaredError' });
   await model.fit(x, x, { epochs: 1, batchSize: 16, verbose: 0 });
   const klStart = sampling.lastKL()!.total;
-  await model.fit(x, x, { epochs: 20, batchSize: 16, verbose: 0 });
+  await model.fit(x, x, { epochs: 12, batchSize: 16, verbose: 0 });
   const klEnd = sampling.lastKL()!.total;
   await model.save('indexeddb://tfjs-entropy-vae');
   const reloaded = await tf.loadLayersModel('indexeddb://tfjs-entropy-vae');
@@ -161,18 +210,6 @@ async function fitWithProgressLogger(): Promise<void> {
   model.dispose();
   tf.dispose([x, oneHot]);
 }
-
-const harness = {
-  fitWithEachLayersLoss,
-  vaeFitSaveReload,
-  fitWithProgressLogger,
-  useBackend,
-  evaluateCase,
-  titles: (): string[] => publicCases.map((c) => c.title),
-  edgeCaseNames: (): string[] => Object.keys(EDGE_CASES),
-  edgeCase: (name: string): Encoded => EDGE_CASES[name]!(),
-  numTensors: (): number => tf.memory().numTensors,
-};
 
 declare global {
   interface Window {

@@ -15,6 +15,7 @@ import {
   oneHot,
   safeSum,
 } from '../../src/machinery/tfjs-workarounds.js';
+import { focalLabelGradient64 } from '../support/classification-reference.js';
 import { UNIT_ROUNDOFF } from '../support/float32.js';
 import { take, tensorsLeftBy } from '../support/tensors.js';
 
@@ -129,17 +130,6 @@ describe('log1p', () => {
     });
     expect(tf.tidy(() => values(log1p(tf.tensor1d([-1, Infinity, NaN, -2]))))).toEqual([-Infinity, Infinity, NaN, NaN]);
   });
-
-  // d/dy of α_t·(1 − p_t)^γ·BCE in float64, by the product rule (α_t' = 2α − 1, m' = σ(−z) − σ(z), BCE' = −z).
-  const softplus64 = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-  const sigmoid64 = (x: number) => 1 / (1 + Math.exp(-x));
-  function focalLabelGradient64(y: number, z: number, gamma: number, alpha: number): number {
-    const alphaT = alpha * y + (1 - alpha) * (1 - y);
-    const m = y * sigmoid64(-z) + (1 - y) * sigmoid64(z);
-    const ce = y * softplus64(-z) + (1 - y) * softplus64(z);
-    const dm = sigmoid64(-z) - sigmoid64(z);
-    return (2 * alpha - 1) * m ** gamma * ce + alphaT * gamma * m ** (gamma - 1) * dm * ce - alphaT * m ** gamma * z;
-  }
 
   test('at saturated logits the sigmoid focal loss\'s gradient with respect to the labels is exact (it was 2.4 % off on wasm)', () => {
     // A right hard label at ±20 and ±30: BCE = log1p(e^−|z|), 2e-9 and 9e-14, which an inexact log1p zeroes.

@@ -119,6 +119,20 @@ export function sigmoidFocalLoss64(
   return weighted(losses, o.weights, o.reduction ?? 'mean');
 }
 
+/**
+ * d/dy of the sigmoid focal loss α_t·(1 − p_t)^γ·BCE at label y and logit z,
+ * by the product rule (α_t' = 2α − 1, m' = σ(−z) − σ(z), BCE' = −z): an
+ * independent check of the gradient where finite differences cannot reach
+ * (at y = 1 the loss is undefined just above it for γ < 1).
+ */
+export function focalLabelGradient64(y: number, z: number, gamma: number, alpha: number): number {
+  const alphaT = alpha * y + (1 - alpha) * (1 - y);
+  const m = y * sigmoid(-z) + (1 - y) * sigmoid(z);
+  const ce = y * softplus(-z) + (1 - y) * softplus(z);
+  const dm = sigmoid(-z) - sigmoid(z);
+  return (2 * alpha - 1) * m ** gamma * ce + alphaT * gamma * m ** (gamma - 1) * dm * ce - alphaT * m ** gamma * z;
+}
+
 /** Keras CategoricalFocalCrossentropy(from_logits=True), without clipping. */
 export function softmaxFocalLoss64(
   labels: Rows,

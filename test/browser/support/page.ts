@@ -10,7 +10,7 @@
  */
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { build as esbuild, type Plugin } from 'esbuild';
 import { chromium as playwright, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { build as tsup } from 'tsup';
@@ -51,7 +51,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 export async function serve(): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const path = normalize(join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)));
-    if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) {
+    if (!path.startsWith(root + sep) || !existsSync(path) || !statSync(path).isFile()) {
       response.writeHead(404).end();
       return;
     }
