@@ -34,7 +34,7 @@ export const scriptTagBuild: Options = {
   minify: true,
   sourcemap: true,
   dts: false,
-  // The package build cleans dist/ first; this one must not remove its output.
+  // Both builds run at once: neither removes the other's output (see packageBuild's clean).
   clean: false,
 };
 
@@ -53,7 +53,9 @@ export const packageBuild: Options = {
   // Node 20 is the oldest supported runtime; browsers get it through a bundler.
   target: 'es2022',
   sourcemap: true,
-  clean: true,
+  // Empties dist/ first, except the script-tag build's files, which that
+  // build, running alongside, may already have written.
+  clean: ['!tfjs-entropy.min.js', '!tfjs-entropy.min.js.map'],
   // Code both entries share (the layers adapters, which the main entry
   // re-exports as `layers`) goes into one shared chunk per format, so the
   // layer class registered with tf.serialization is one class whichever

@@ -10,7 +10,7 @@ import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { MNIST_ATTRIBUTION } from '../lib/attribution.js';
-import { loadDigits } from './data.js';
+import { loadDigits, type Digits } from './data.js';
 import { trainClassifier, trainVae, type Run } from './training.js';
 import { showWorkedExample, type Measures } from './worked-example.js';
 
@@ -24,7 +24,7 @@ async function startBackend(): Promise<string> {
 
 const element = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** Runs `train` when `button` is clicked (once at a time), reporting in `status`. */
+/** Runs `train` when `button` is clicked (once at a time), reporting in `status`; a failure is shown there, and a click tries again. */
 function onClick(button: string, status: string, train: () => Promise<Run>, runs: Run[]): void {
   element<HTMLButtonElement>(button).addEventListener('click', async () => {
     element<HTMLButtonElement>(button).disabled = true;
@@ -32,7 +32,6 @@ function onClick(button: string, status: string, train: () => Promise<Run>, runs
       runs.push(await train());
     } catch (error) {
       element(status).textContent = `failed: ${(error as Error).message}`;
-      throw error;
     } finally {
       element<HTMLButtonElement>(button).disabled = false;
     }
@@ -54,6 +53,16 @@ showWorkedExample((measures) => (state.measures = measures));
 // ?epochs=N and ?samples=N shorten training (the browser test uses them).
 const parameters = new URLSearchParams(location.search);
 const [epochs, samples] = ['epochs', 'samples'].map((name) => Number(parameters.get(name)) || undefined);
-const digits = loadDigits(samples);
-onClick('train-classifier', 'classifier-status', async () => trainClassifier(await digits, { epochs, status: element('classifier-status'), chart: element('classifier-chart') }), state.classifier);
-onClick('train-vae', 'vae-status', async () => trainVae(await digits, { epochs, status: element('vae-status'), chart: element('vae-chart'), canvas: element<HTMLCanvasElement>('manifold') }), state.vae);
+
+/** The digits, fetched once the page loads; after a failed fetch, the next click fetches again. */
+let digits: Promise<Digits> | undefined;
+const fetchDigits = (): Promise<Digits> =>
+  (digits ??= loadDigits(samples).catch((error: Error) => {
+    digits = undefined;
+    throw new Error(`could not load the digits (${error.message}); click to try again`);
+  }));
+fetchDigits().catch((error: Error) => {
+  for (const status of ['classifier-status', 'vae-status']) element(status).textContent = error.message;
+});
+onClick('train-classifier', 'classifier-status', async () => trainClassifier(await fetchDigits(), { epochs, status: element('classifier-status'), chart: element('classifier-chart') }), state.classifier);
+onClick('train-vae', 'vae-status', async () => trainVae(await fetchDigits(), { epochs, status: element('vae-status'), chart: element('vae-chart'), canvas: element<HTMLCanvasElement>('manifold') }), state.vae);

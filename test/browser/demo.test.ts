@@ -7,6 +7,7 @@
  * which trains as long as the page does by default, on every digit it has).
  */
 import { mkdirSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -19,6 +20,15 @@ const epochs = Number(process.env['DEMO_EPOCHS'] ?? 0);
 const query = epochs > 0 ? `?epochs=${epochs}` : '?epochs=2&samples=400';
 const trainingTimeout = epochs > 0 ? epochs * 60_000 : 90_000;
 
+/** A port no one listens on now (Vite takes `port: 0` as "its default, 5173"). */
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 describe.runIf('path' in chromium)('the demo page', () => {
   let server: ViteDevServer;
   let browser: Browser;
@@ -28,7 +38,7 @@ describe.runIf('path' in chromium)('the demo page', () => {
   const demo = async <T>(read: (state: Window['demo']) => T) => (await page.evaluateHandle(() => window.demo)).evaluate(read);
 
   beforeAll(async () => {
-    server = await createServer({ configFile: join(root, 'examples/demo/vite.config.ts'), server: { port: 0 }, logLevel: 'error' });
+    server = await createServer({ configFile: join(root, 'examples/demo/vite.config.ts'), server: { port: await freePort(), strictPort: true, host: '127.0.0.1' }, logLevel: 'error' });
     await server.listen();
     browser = await launch((chromium as { path: string }).path);
     page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
@@ -74,7 +84,8 @@ describe.runIf('path' in chromium)('the demo page', () => {
     const inked = await page.evaluate(() => {
       const canvas = document.getElementById('manifold') as HTMLCanvasElement;
       const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-      return data.filter((_, i) => i % 4 === 0 && data[i]! < 128).length;
+      // Dark, opaque pixels: ink of a drawn digit (a canvas never drawn on is transparent black).
+      return data.filter((_, i) => i % 4 === 0 && data[i]! < 128 && data[i + 3] === 255).length;
     });
     expect(inked).toBeGreaterThan(1000);
     expect(errors).toEqual([]);
@@ -85,6 +96,7 @@ describe.runIf('path' in chromium)('the demo page', () => {
   test('in a browser without WebGL it says so, runs on wasm, and still computes the worked example', async () => {
     const other = await browser.newPage();
     const otherErrors: string[] = [];
+    other.on('console', (message) => message.type() === 'error' && otherErrors.push(message.text()));
     other.on('pageerror', (error) => otherErrors.push(String(error)));
     // A browser without WebGL: no canvas, on screen or off, gives a webgl, webgl2 or experimental-webgl context.
     await other.addInitScript(() => {
@@ -101,4 +113,23 @@ describe.runIf('path' in chromium)('the demo page', () => {
     expect(await other.locator('td[data-measure="H(R, S)"]').textContent()).toBe('1.1714');
     expect(otherErrors).toEqual([]);
   });
+
+  test('when the digits cannot be fetched it says so in both status lines, and the next click fetches them again', async () => {
+    const other = await browser.newPage();
+    const otherErrors: string[] = [];
+    // Chromium reports the failed response itself as a console error; anything else is the page's.
+    other.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && otherErrors.push(message.text()));
+    other.on('pageerror', (error) => otherErrors.push(String(error)));
+    let serverDown = true;
+    await other.route('**/mnist-subset.bin', (route) => (serverDown ? route.fulfill({ status: 503, body: '' }) : route.continue()));
+    await other.goto(`${server.resolvedUrls!.local[0]}?epochs=1&samples=200`);
+    const message = 'could not load the digits (mnist-subset.bin: HTTP 503); click to try again';
+    await other.waitForFunction((text) => document.getElementById('vae-status')!.textContent === text, message, { timeout: 60_000 });
+    expect(await other.locator('#classifier-status').textContent()).toBe(message);
+    serverDown = false;
+    await other.click('#train-classifier');
+    await other.waitForFunction(() => window.demo.classifier.length === 1, null, { timeout: trainingTimeout });
+    expect(await other.locator('#classifier-status').textContent()).toMatch(/^epoch 1\/1 · loss /);
+    expect(otherErrors).toEqual([]);
+  }, trainingTimeout + 60_000);
 });

@@ -17,8 +17,10 @@ describe.runIf('path' in chromium)('training in Chromium', () => {
     session.page.on('console', (message) => logs.push(message.text()));
   }, 120_000);
   afterAll(async () => {
-    expect(session.errors).toEqual([]);
+    // Close first, so that a page error cannot leave the browser running.
+    const errors = [...(session?.errors ?? [])];
     await session?.close();
+    expect(errors).toEqual([]);
   });
 
   test.each(['webgl', 'wasm'] as const)('%s: model.fit with every layers loss lowers its loss and leaves no tensor', async (backend) => {
