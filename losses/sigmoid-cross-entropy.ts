@@ -10,7 +10,9 @@ import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { maskedProduct, maskedSlope, softplus } from '../src/machinery/numerics.js';
 import { readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
-import { broadcastTo } from '../src/machinery/tfjs-workarounds.js';
+import { broadcastTo, safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { readsInPlace, runElementwiseSum } from '../src/kernels/elementwise-sum.js';
+import { fusedSigmoidCrossEntropy, sigmoidCrossEntropyTerm } from '../src/kernels/sigmoid-cross-entropy.js';
 import { inRange, labeledInputs, type LabeledInputs, type TensorInput } from '../src/machinery/validate.js';
 import { crossEntropy } from './information.js';
 
@@ -64,13 +66,26 @@ export type SigmoidCrossEntropyOptions = OptionsOf<typeof sigmoidCrossEntropyOpt
  * y·(1 − ε) + ε/2: of logits (`fromLogits`), or of probabilities p used as
  * given, −[w·y·log p + (1 − y)·log(1 − p)], as `crossEntropy` over the two
  * outcomes (p, 1 − p), so a term with zero label weight is 0 and its
- * gradient too, exactly at p = 0 and 1.
+ * gradient too, exactly at p = 0 and 1. With `sumLastAxis` (inputs of rank
+ * ≥ 1), summed over the last axis: the fused kernel then writes one number
+ * per row, and a reduction reads no [N, C] loss.
  */
-export function binaryCrossEntropy({ labels, predictions, posWeight }: LabeledInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
+export function binaryCrossEntropy(
+  { labels, predictions, posWeight }: LabeledInputs,
+  labelSmoothing: number,
+  fromLogits: boolean,
+  { sumLastAxis }: { sumLastAxis: boolean } = { sumLastAxis: false },
+): Tensor {
   const y = labelSmoothing === 0 ? labels : tf.add(tf.mul(labels, 1 - labelSmoothing), labelSmoothing / 2);
+  const sum = (elementwise: Tensor) => (sumLastAxis ? safeSum(elementwise, -1) : elementwise);
+  if (fromLogits && (posWeight === undefined || readsInPlace(posWeight, predictions.shape))) {
+    const inputs = [y, predictions, posWeight ?? tf.ones([1])];
+    const fused = runElementwiseSum(fusedSigmoidCrossEntropy, sigmoidCrossEntropyTerm, inputs, sumLastAxis ? predictions.rank - 1 : -1);
+    if (fused !== undefined) return fused;
+  }
   const w = posWeight === undefined ? tf.onesLike(predictions) : broadcastTo(posWeight, predictions.shape);
-  if (fromLogits) return applyKernel(sigmoidCrossEntropyKernel, [y, predictions, w], null);
-  return crossEntropy(tf.stack([tf.mul(w, y), tf.sub(1, y)], -1), tf.stack([predictions, tf.sub(1, predictions)], -1));
+  if (fromLogits) return sum(applyKernel(sigmoidCrossEntropyKernel, [y, predictions, w], null));
+  return sum(crossEntropy(tf.stack([tf.mul(w, y), tf.sub(1, y)], -1), tf.stack([predictions, tf.sub(1, predictions)], -1)));
 }
 
 /**
@@ -112,6 +127,11 @@ export function sigmoidCrossEntropy(labels: TensorInput, logits: TensorInput, op
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
     const inputs = labeledInputs(fn, ['labels', 'logits'], labels, logits, { posWeight, weights, logits: true });
-    return reduceLoss(binaryCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: inputs.sampleWeights });
+    if (reduction === 'none' || inputs.sampleWeights !== undefined || inputs.predictions.rank === 0) {
+      return reduceLoss(binaryCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: inputs.sampleWeights });
+    }
+    // Unweighted 'sum' and 'mean' from the rows' sums: no [N, C] loss is formed. A mean over nothing is 0.
+    const total = safeSum(binaryCrossEntropy(inputs, labelSmoothing, true, { sumLastAxis: true }));
+    return reduction === 'sum' ? total : tf.div(total, Math.max(inputs.predictions.size, 1));
   });
 }

@@ -34,6 +34,8 @@ import {
   type TensorInput,
 } from '../src/machinery/validate.js';
 import { crossEntropy, entropy, klDivergence } from './information.js';
+import { runFused } from '../src/kernels/fused.js';
+import { fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY } from '../src/kernels/softmax-cross-entropy.js';
 
 /**
  * l = −Σ_c t_c log softmax(z)_c along `axis`.
@@ -100,6 +102,12 @@ function smoothedWeightedTargets(labels: Tensor, smoothing: number, classWeights
  * predictions that are probabilities, used as given (0·log 0 = 0).
  */
 export function categoricalCrossEntropy({ labels, predictions, axis, classWeights }: LabeledInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
+  if (fromLogits) {
+    const attrs = { axis, labelSmoothing, sparse: false, ignores: false, ignoreIndex: 0 };
+    const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
+    const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
+    if (fused !== undefined) return fused[0]!;
+  }
   const targets = smoothedWeightedTargets(labels, labelSmoothing, classWeights, axis);
   return fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis }) : crossEntropy(targets, predictions, { axis });
 }
@@ -216,13 +224,20 @@ export function sparseCrossEntropy(
   fromLogits: boolean,
 ): { perSample: Tensor; meanWeights: Tensor } {
   const axis = predictions.rank - 1;
+  if (fromLogits) {
+    const attrs = { axis, labelSmoothing, sparse: true, ignores: ignoreIndex !== undefined, ignoreIndex: ignoreIndex ?? 0 };
+    const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
+    const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
+    if (fused !== undefined) return { perSample: fused[0]!, meanWeights: fused[4]! };
+  }
   const kept = ignoreIndex === undefined ? undefined : tf.notEqual(labels, ignoreIndex);
   const keep = (x: Tensor) => (kept === undefined ? x : tf.mul(x, tf.expandDims(tf.cast(kept, 'float32'), -1)));
   // An ignored label outside [0, C) matches no class; one inside is dropped by `keep`.
   const hot = keep(oneHot(labels, predictions.shape[axis] as number));
   const targets = keep(smoothedWeightedTargets(hot, labelSmoothing, classWeights, axis));
-  const loss = fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis }) : crossEntropy(targets, predictions, { axis });
-  // An ignored sample's loss is 0 whatever its predictions, NaN included (as PyTorch).
+  // An ignored sample's logits are not read: its loss is 0 with a zero gradient whatever they are, NaN included (as PyTorch).
+  const read = kept === undefined ? predictions : tf.where(tf.expandDims(kept, -1), predictions, tf.zerosLike(predictions));
+  const loss = fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, read], { axis }) : crossEntropy(targets, read, { axis });
   const perSample = kept === undefined ? loss : tf.where(kept, loss, tf.zerosLike(loss));
   const classWeightOfTarget = classWeights === undefined ? hot : tf.mul(hot, broadcastTo(classWeights, hot.shape));
   return { perSample, meanWeights: safeSum(classWeightOfTarget, -1) };

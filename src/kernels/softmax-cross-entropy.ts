@@ -1,0 +1,239 @@
+/**
+ * Softmax cross-entropy fused: one forward kernel and three backward
+ * kernels (∂/∂logits, ∂/∂labels, ∂/∂class weights) for every option of
+ * `softmaxCrossEntropy` and `sparseSoftmaxCrossEntropy`: one-hot, soft or
+ * class-index labels, label smoothing ε, class weights c, an ignored index,
+ * the classes on any axis.
+ *
+ * Per sample, with targets t_k = c_k·((1 − ε)·y_k + ε/C) (y one-hot for class
+ * indices, t = 0 for an ignored sample):
+ *   l = Σ_k t_k·(log Σ_j exp z_j − z_k),
+ *   ∂l/∂z_k = softmax(z)_k·Σ_j t_j − t_k,
+ *   ∂l/∂y_k = −(1 − ε)·c_k·log softmax(z)_k,
+ *   ∂l/∂c_k = −((1 − ε)·y_k + ε/C)·log softmax(z)_k.
+ * The forward keeps each sample's max m and log Σ exp(z − m) (two numbers
+ * per sample, not the [N, C] log-probabilities), and Σ_k t_k; the backward
+ * reads them instead of reducing the logits again. Every sum runs in
+ * float64 (JavaScript numbers); log softmax is (z − m) − log Σ exp(z − m),
+ * as the composite path computes it, so no exp overflows.
+ *
+ * This file holds the loops over typed arrays (cpu and wasm) and the
+ * gradient; softmax-cross-entropy.webgl.ts holds the webgl programs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import { cpuKernel, wasmKernel, type ArrayInput, type ArrayKernel } from './array-kernel.js';
+import { runBackward, type FusedOp } from './fused.js';
+import { webglSoftmaxCrossEntropyKernels } from './softmax-cross-entropy.webgl.js';
+
+export const SOFTMAX_CROSS_ENTROPY = 'EntropySoftmaxCrossEntropy';
+export const SOFTMAX_CROSS_ENTROPY_GRAD_LOGITS = 'EntropySoftmaxCrossEntropyGradLogits';
+export const SOFTMAX_CROSS_ENTROPY_GRAD_LABELS = 'EntropySoftmaxCrossEntropyGradLabels';
+export const SOFTMAX_CROSS_ENTROPY_GRAD_CLASS_WEIGHTS = 'EntropySoftmaxCrossEntropyGradClassWeights';
+
+/**
+ * The kernels' attributes. `labels` are float32 of the logits' shape
+ * (dense), or int32 class indices of the logits' shape without its last
+ * axis (`sparse`, classes last); `classWeights` is always given, `[C]`.
+ */
+export interface SoftmaxCrossEntropyAttrs {
+  /** The class axis, non-negative. */
+  readonly axis: number;
+  readonly labelSmoothing: number;
+  readonly sparse: boolean;
+  /** Whether `ignoreIndex` is set; a sample whose label is `ignoreIndex` has t = 0. */
+  readonly ignores: boolean;
+  readonly ignoreIndex: number;
+}
+
+/** The logits as [outer, C, inner] around the class axis: sample r = o·inner + i has class k at (o·C + k)·inner + i. */
+export interface ClassLayout {
+  readonly outer: number;
+  readonly classes: number;
+  readonly inner: number;
+}
+
+export function classLayout(shape: readonly number[], axis: number): ClassLayout {
+  const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+  return { outer: product(shape.slice(0, axis)), classes: shape[axis]!, inner: product(shape.slice(axis + 1)) };
+}
+
+/** The per-sample shape: the logits' shape without the class axis. */
+const perSampleShape = (logits: readonly number[], axis: number) => logits.filter((_, i) => i !== axis);
+
+/** Where sample r = o·inner + i starts: class k sits at base + k·inner. */
+const sampleBase = ({ classes, inner }: ClassLayout, sample: number) => (sample - (sample % inner)) * classes + (sample % inner);
+
+/**
+ * The smoothed target s_k = (1 − ε)·y_k + ε/C of class k of a sample, for
+ * class indices: `label` is the sample's class, −1 for an ignored sample
+ * (whose targets are all 0).
+ */
+const sparseSmoothed = (k: number, label: number, keep: number, spread: number) =>
+  label < 0 ? 0 : (k === label ? keep : 0) + spread;
+
+/** The sample's class for {@link sparseSmoothed}: its label, or −1 if it is ignored. */
+const sampleClass = (labels: ArrayInput, sample: number, { ignores, ignoreIndex }: SoftmaxCrossEntropyAttrs) => {
+  const label = labels.values[sample]!;
+  return ignores && label === ignoreIndex ? -1 : label;
+};
+
+/**
+ * Inputs of the forward kernel: labels, logits, classWeights. Outputs: loss,
+ * row max m, log Σ exp(z − m), Σ t, and for class indices the class weight
+ * of the target, c_y (0 if ignored): PyTorch's `'mean'` denominator weight.
+ */
+const forward: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
+  kernelName: SOFTMAX_CROSS_ENTROPY,
+  inputNames: ['labels', 'logits', 'classWeights'],
+  outputShapes: ({ logits }, { axis }) => Array.from({ length: 5 }, () => perSampleShape(logits!, axis)),
+  run({ labels, logits, classWeights }, [loss, rowMax, logSum, targetSum, targetWeight], attrs) {
+    const layout = classLayout(logits!.shape, attrs.axis);
+    const { classes, inner } = layout;
+    const [z, y, c] = [logits!.values, labels!.values, classWeights!.values];
+    const keep = 1 - attrs.labelSmoothing;
+    const spread = attrs.labelSmoothing / classes;
+    const sparse = attrs.sparse;
+    for (let sample = 0; sample < layout.outer * inner; sample++) {
+      const base = sampleBase(layout, sample);
+      const end = base + classes * inner;
+      let max = -Infinity;
+      for (let at = base; at < end; at += inner) if (z[at]! > max) max = z[at]!;
+      const label = sparse ? sampleClass(labels!, sample, attrs) : 0;
+      // One pass: Σ exp(z − m), Σ t and Σ t·(z − m); then l = Σ t·(log Σ exp(z − m) − (z − m)).
+      let sum = 0;
+      let total = 0;
+      let weighted = 0;
+      for (let k = 0, at = base; at < end; k++, at += inner) {
+        const shifted = z[at]! - max;
+        sum += Math.exp(shifted);
+        const t = c[k]! * (sparse ? sparseSmoothed(k, label, keep, spread) : keep * y[at]! + spread);
+        total += t;
+        // 0·log 0 = 0: a zero target adds nothing, even against a −Infinity logit (a NaN logit makes the sum NaN).
+        if (t !== 0) weighted += t * shifted;
+      }
+      const logSumShifted = Math.log(sum);
+      // An ignored sample's loss is 0 whatever its logits, NaN included (as PyTorch).
+      loss![sample] = label < 0 ? 0 : logSumShifted * total - weighted;
+      rowMax![sample] = max;
+      logSum![sample] = logSumShifted;
+      targetSum![sample] = total;
+      if (sparse && label >= 0) targetWeight![sample] = c[label]!;
+    }
+  },
+};
+
+/** Inputs of every backward kernel: the upstream gradients of the loss and of c_y, and the forward's inputs and saved outputs. */
+const BACKWARD_INPUTS = ['dy', 'dTargetWeight', 'labels', 'logits', 'classWeights', 'rowMax', 'logSum', 'targetSum'] as const;
+
+/**
+ * dy·(softmax(z)·Σt − t), with softmax(z) = exp((z − m) − log Σ exp(z − m))
+ * from the saved m and log-sum; 0 for an ignored sample, whose loss is the
+ * constant 0.
+ */
+const gradLogits: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
+  kernelName: SOFTMAX_CROSS_ENTROPY_GRAD_LOGITS,
+  inputNames: BACKWARD_INPUTS,
+  outputShapes: ({ logits }) => [[...logits!]],
+  run({ dy, labels, logits, classWeights, rowMax, logSum, targetSum }, [dLogits], attrs) {
+    const layout = classLayout(logits!.shape, attrs.axis);
+    const { classes, inner } = layout;
+    const [z, y, c] = [logits!.values, labels!.values, classWeights!.values];
+    const keep = 1 - attrs.labelSmoothing;
+    const spread = attrs.labelSmoothing / classes;
+    for (let sample = 0; sample < layout.outer * inner; sample++) {
+      const base = sampleBase(layout, sample);
+      const label = attrs.sparse ? sampleClass(labels!, sample, attrs) : 0;
+      if (label < 0) continue;
+      const end = base + classes * inner;
+      const shift = rowMax!.values[sample]! + logSum!.values[sample]!;
+      const upstream = dy!.values[sample]!;
+      const total = targetSum!.values[sample]!;
+      if (attrs.sparse) {
+        for (let k = 0, at = base; at < end; k++, at += inner) {
+          dLogits![at] = upstream * (Math.exp(z[at]! - shift) * total - c[k]! * sparseSmoothed(k, label, keep, spread));
+        }
+      } else {
+        for (let k = 0, at = base; at < end; k++, at += inner) {
+          dLogits![at] = upstream * (Math.exp(z[at]! - shift) * total - c[k]! * (keep * y[at]! + spread));
+        }
+      }
+    }
+  },
+};
+
+/** dy·(1 − ε)·c·(−log softmax(z)), for dense labels. */
+const gradLabels: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
+  kernelName: SOFTMAX_CROSS_ENTROPY_GRAD_LABELS,
+  inputNames: BACKWARD_INPUTS,
+  outputShapes: ({ labels }) => [[...labels!]],
+  run({ dy, logits, classWeights, rowMax, logSum }, [dLabels], attrs) {
+    const layout = classLayout(logits!.shape, attrs.axis);
+    const { classes, inner } = layout;
+    const [z, c] = [logits!.values, classWeights!.values];
+    const keep = 1 - attrs.labelSmoothing;
+    for (let sample = 0; sample < layout.outer * inner; sample++) {
+      const base = sampleBase(layout, sample);
+      const [max, logSumShifted, upstream] = [rowMax!.values[sample]!, logSum!.values[sample]!, dy!.values[sample]!];
+      for (let k = 0, at = base; k < classes; k++, at += inner) {
+        dLabels![at] = upstream * (logSumShifted - (z[at]! - max)) * c[k]! * keep;
+      }
+    }
+  },
+};
+
+/**
+ * Σ over samples of dy·s_k·(−log softmax(z)_k), plus for class indices the
+ * upstream of c_y summed over the samples of class k; `[C]`.
+ */
+const gradClassWeights: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
+  kernelName: SOFTMAX_CROSS_ENTROPY_GRAD_CLASS_WEIGHTS,
+  inputNames: BACKWARD_INPUTS,
+  outputShapes: ({ classWeights }) => [[...classWeights!]],
+  run({ dy, dTargetWeight, labels, logits, rowMax, logSum }, [dClassWeights], attrs) {
+    const layout = classLayout(logits!.shape, attrs.axis);
+    const { classes, inner } = layout;
+    const [z, y] = [logits!.values, labels!.values];
+    const keep = 1 - attrs.labelSmoothing;
+    const spread = attrs.labelSmoothing / classes;
+    const sums = new Float64Array(classes);
+    for (let sample = 0; sample < layout.outer * inner; sample++) {
+      const base = sampleBase(layout, sample);
+      const label = attrs.sparse ? sampleClass(labels!, sample, attrs) : 0;
+      if (label < 0) continue;
+      const [max, logSumShifted, upstream] = [rowMax!.values[sample]!, logSum!.values[sample]!, dy!.values[sample]!];
+      for (let k = 0, at = base; k < classes; k++, at += inner) {
+        const smoothed = attrs.sparse ? sparseSmoothed(k, label, keep, spread) : keep * y[at]! + spread;
+        sums[k] = sums[k]! + upstream * (logSumShifted - (z[at]! - max)) * smoothed;
+      }
+      if (attrs.sparse) sums[label] = sums[label]! + dTargetWeight!.values[sample]!;
+    }
+    dClassWeights!.set(sums);
+  },
+};
+
+const gradient: GradConfig = {
+  kernelName: SOFTMAX_CROSS_ENTROPY,
+  inputsToSave: ['labels', 'logits', 'classWeights'],
+  outputsToSave: [false, true, true, true, false],
+  gradFunc: (dys, saved, attrs) => {
+    const [labels, logits, classWeights, rowMax, logSum, targetSum] = saved as Tensor[];
+    const [dy, , , , dTargetWeight] = dys as Tensor[];
+    const inputs = { dy: dy!, dTargetWeight: dTargetWeight!, labels: labels!, logits: logits!, classWeights: classWeights!, rowMax: rowMax!, logSum: logSum!, targetSum: targetSum! };
+    const run = (kernelName: string) => () => runBackward(kernelName, inputs, attrs as NamedAttrMap);
+    return {
+      // Class indices (int32) are never differentiated; tfjs does not call this for them.
+      labels: (attrs as unknown as SoftmaxCrossEntropyAttrs).sparse ? () => tf.zerosLike(labels!) : run(SOFTMAX_CROSS_ENTROPY_GRAD_LABELS),
+      logits: run(SOFTMAX_CROSS_ENTROPY_GRAD_LOGITS),
+      classWeights: run(SOFTMAX_CROSS_ENTROPY_GRAD_CLASS_WEIGHTS),
+    };
+  },
+};
+
+const arrayKernels = [forward, gradLogits, gradLabels, gradClassWeights];
+
+/** The fused softmax cross-entropy: its kernels for cpu, wasm and webgl, and its gradient. */
+export const fusedSoftmaxCrossEntropy: FusedOp = {
+  kernels: [...arrayKernels.map(cpuKernel), ...arrayKernels.map(wasmKernel), ...webglSoftmaxCrossEntropyKernels],
+  gradients: [gradient],
+};
