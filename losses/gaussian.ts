@@ -12,6 +12,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { readsInPlace, runElementwiseSum } from '../src/kernels/elementwise-sum.js';
+import { fusedGaussianCrossEntropy, fusedGaussianKL, gaussianCrossEntropyTerm, gaussianKLTerm } from '../src/kernels/gaussian.js';
 import { expm1 } from '../src/machinery/numerics.js';
 import { readOptions, optional, unchecked, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
@@ -168,7 +170,9 @@ export function gaussianCrossEntropy(
     const p = sameShapeFloats(fn, ['meanP', 'logVarP'], [meanP, logVarP]);
     const q = sameShapeFloats(fn, ['meanQ', 'logVarQ'], [meanQ, logVarQ]);
     sameShapeFloats(fn, ['meanP', 'meanQ'], [p[0]!, q[0]!]);
-    return tf.div(safeSum(applyKernel(gaussianCrossEntropyKernel, [...p, ...q] as GaussianPair, null), -1), Math.log(base));
+    const fused = runElementwiseSum(fusedGaussianCrossEntropy, gaussianCrossEntropyTerm, [...p, ...q], p[0]!.rank - 1);
+    const perSample = fused ?? safeSum(applyKernel(gaussianCrossEntropyKernel, [...p, ...q] as GaussianPair, null), -1);
+    return tf.div(perSample, Math.log(base));
   });
 }
 
@@ -240,13 +244,13 @@ export function gaussianKL(mean: TensorInput, logVar: TensorInput, options: Gaus
   return tf.tidy(() => {
     // Both priors are checked before the first op: see toSampleWeights.
     const [m, v] = sameShapeFloats(fn, ['mean', 'logVar'], [mean, logVar]) as [Tensor, Tensor];
-    const [fullPriorMean, fullPriorLogVar] = [
-      priorParameter(fn, 'priorMean', priorMean, m.shape),
-      priorParameter(fn, 'priorLogVar', priorLogVar, m.shape),
-    ].map((t) => broadcastTo(t, m.shape));
-    const perDimension = applyKernel(gaussianKLKernel, [m, v, fullPriorMean!, fullPriorLogVar!], null);
-    if (freeBits !== undefined) return freeBitsKL(perDimension, freeBits);
-    return reduceLoss(safeSum(perDimension, -1), { reduction });
+    const priors = [priorParameter(fn, 'priorMean', priorMean, m.shape), priorParameter(fn, 'priorLogVar', priorLogVar, m.shape)];
+    // The fused kernel reads priors of one number or one per dimension in place, and sums over the latent axis itself.
+    const summedAxis = freeBits === undefined ? m.rank - 1 : -1;
+    const fused = priors.every((prior) => readsInPlace(prior, m.shape)) ? runElementwiseSum(fusedGaussianKL, gaussianKLTerm, [m, v, ...priors], summedAxis) : undefined;
+    const klOf = () => applyKernel(gaussianKLKernel, [m, v, ...priors.map((prior) => broadcastTo(prior, m.shape))] as GaussianPair, null);
+    if (freeBits !== undefined) return freeBitsKL(fused ?? klOf(), freeBits);
+    return reduceLoss(fused ?? safeSum(klOf(), -1), { reduction });
   });
 }
 

@@ -25,6 +25,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { runElementwiseSum, type ElementwiseTerm } from '../src/kernels/elementwise-sum.js';
+import { crossEntropyTerm, entropyTerm, fusedMeasures, jsDivergenceTerm, klDivergenceTerm } from '../src/kernels/information.js';
 import { log, relativeEntropy, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { safeSum } from '../src/machinery/tfjs-workarounds.js';
@@ -137,12 +139,13 @@ const jsDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
 };
 
 // ---------------------------------------------------------------------------
-// Public functions: validate, then run the kernel.
+// Public functions: validate, then run the kernel (fused where it can).
 
-/** Validates the distributions (one, or a pair of one shape) and runs `kernel` on them. */
+/** Validates the distributions (one, or a pair of one shape) and runs the fused `term` on them, or else `kernel`. */
 function measure<Inputs extends [Tensor] | [Tensor, Tensor]>(
   fn: string,
   kernel: LossKernel<Inputs, MeasureAttrs>,
+  term: ElementwiseTerm,
   names: readonly string[],
   distributions: ReadonlyArray<TensorInput>,
   options: MeasureOptions,
@@ -150,7 +153,9 @@ function measure<Inputs extends [Tensor] | [Tensor, Tensor]>(
   const { axis, base } = readOptions(fn, measureOptions, options);
   return tf.tidy(() => {
     const inputs = sameShapeFloats(fn, names, distributions) as Inputs;
-    return applyKernel(kernel, inputs, { axis: resolveAxis(fn, names[0]!, inputs[0], axis), lnBase: Math.log(base) });
+    const attrs = { axis: resolveAxis(fn, names[0]!, inputs[0], axis), lnBase: Math.log(base) };
+    const fused = runElementwiseSum(fusedMeasures.get(term)!, term, inputs, attrs.axis);
+    return fused === undefined ? applyKernel(kernel, inputs, attrs) : tf.div(fused, attrs.lnBase);
   });
 }
 
@@ -176,7 +181,7 @@ function measure<Inputs extends [Tensor] | [Tensor, Tensor]>(
  * ```
  */
 export function entropy(p: TensorInput, options: MeasureOptions = {}): Tensor {
-  return measure('entropy', entropyKernel, ['p'], [p], options);
+  return measure('entropy', entropyKernel, entropyTerm, ['p'], [p], options);
 }
 
 /**
@@ -206,7 +211,7 @@ export function entropy(p: TensorInput, options: MeasureOptions = {}): Tensor {
  * ```
  */
 export function crossEntropy(p: TensorInput, q: TensorInput, options: MeasureOptions = {}): Tensor {
-  return measure('crossEntropy', crossEntropyKernel, ['p', 'q'], [p, q], options);
+  return measure('crossEntropy', crossEntropyKernel, crossEntropyTerm, ['p', 'q'], [p, q], options);
 }
 
 /**
@@ -237,7 +242,7 @@ export function crossEntropy(p: TensorInput, q: TensorInput, options: MeasureOpt
  * ```
  */
 export function klDivergence(p: TensorInput, q: TensorInput, options: MeasureOptions = {}): Tensor {
-  return measure('klDivergence', klDivergenceKernel, ['p', 'q'], [p, q], options);
+  return measure('klDivergence', klDivergenceKernel, klDivergenceTerm, ['p', 'q'], [p, q], options);
 }
 
 /**
@@ -264,5 +269,5 @@ export function klDivergence(p: TensorInput, q: TensorInput, options: MeasureOpt
  * ```
  */
 export function jsDivergence(p: TensorInput, q: TensorInput, options: MeasureOptions = {}): Tensor {
-  return measure('jsDivergence', jsDivergenceKernel, ['p', 'q'], [p, q], options);
+  return measure('jsDivergence', jsDivergenceKernel, jsDivergenceTerm, ['p', 'q'], [p, q], options);
 }

@@ -1,0 +1,43 @@
+/**
+ * The diagonal-Gaussian measures fused, as elementwise terms of
+ * (μ_P, log σ_P², μ_Q, log σ_Q²) summed over the last axis
+ * (elementwise-sum.ts); Δ = μ_P − μ_Q, r = log σ_P² − log σ_Q².
+ */
+import { elementwiseSumOp, type ElementwiseTerm } from './elementwise-sum.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Δ²/σ_Q². */
+const scaledSquare = (meanP: number, meanQ: number, logVarQ: number) => (meanP - meanQ) ** 2 * Math.exp(-logVarQ);
+
+/** Δ/σ_Q². */
+const scaledDifference = (meanP: number, meanQ: number, logVarQ: number) => (meanP - meanQ) * Math.exp(-logVarQ);
+
+/** D_KL(P ‖ Q) = ½[expm1(r) − r + Δ²/σ_Q²]: expm1(r) − r is exact as r → 0. */
+export const gaussianKLTerm: ElementwiseTerm = {
+  name: 'EntropyGaussianKL',
+  inputNames: ['meanP', 'logVarP', 'meanQ', 'logVarQ'],
+  value: (mp, vp, mq, vq) => 0.5 * (Math.expm1(vp - vq) - (vp - vq) + scaledSquare(mp, mq, vq)),
+  partials: [
+    (mp, _vp, mq, vq) => scaledDifference(mp, mq, vq),
+    (_mp, vp, _mq, vq) => 0.5 * Math.expm1(vp - vq),
+    (mp, _vp, mq, vq) => -scaledDifference(mp, mq, vq),
+    (mp, vp, mq, vq) => -(0.5 * Math.expm1(vp - vq) + 0.5 * scaledSquare(mp, mq, vq)),
+  ],
+};
+
+/** H(P, Q) = ½[log 2π + log σ_Q² + (σ_P² + Δ²)/σ_Q²]. */
+export const gaussianCrossEntropyTerm: ElementwiseTerm = {
+  name: 'EntropyGaussianCrossEntropy',
+  inputNames: ['meanP', 'logVarP', 'meanQ', 'logVarQ'],
+  value: (mp, vp, mq, vq) => 0.5 * (LOG_2PI + vq + (Math.exp(vp - vq) + scaledSquare(mp, mq, vq))),
+  partials: [
+    (mp, _vp, mq, vq) => scaledDifference(mp, mq, vq),
+    (_mp, vp, _mq, vq) => 0.5 * Math.exp(vp - vq),
+    (mp, _vp, mq, vq) => -scaledDifference(mp, mq, vq),
+    (mp, vp, mq, vq) => 0.5 * (1 - (Math.exp(vp - vq) + scaledSquare(mp, mq, vq))),
+  ],
+};
+
+export const fusedGaussianKL = elementwiseSumOp(gaussianKLTerm);
+export const fusedGaussianCrossEntropy = elementwiseSumOp(gaussianCrossEntropyTerm);

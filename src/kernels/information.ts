@@ -1,0 +1,64 @@
+/**
+ * The information measures fused, as elementwise terms summed along the
+ * class axis (elementwise-sum.ts), in nats (the caller divides by ln base):
+ * H(p) = −Σ p log p, H(p, q) = −Σ p log q, D_KL(p ‖ q) = Σ p (log p − log q),
+ * JS(p, q) = ½ D_KL(p ‖ m) + ½ D_KL(q ‖ m) with m = (p + q)/2.
+ *
+ * The 0·log 0 = 0 rule and the NaN rule of src/machinery/numerics.ts, for
+ * numbers: a term whose weight is 0 is 0 unless what it weighs is NaN; in
+ * gradients a held term is a constant, its slope 0.
+ */
+import { elementwiseSumOp, type ElementwiseTerm } from './elementwise-sum.js';
+import { maskedProduct } from './sigmoid-cross-entropy.js';
+
+/** x·log y, 0 where x = 0 and log y is not NaN. */
+const xlogy = (x: number, y: number) => maskedProduct(x, Math.log(y));
+
+/** ∂(x·log y)/∂x: log y, 0 where x = y = 0 (the held term). */
+const xlogyDx = (x: number, y: number) => (x === 0 && y === 0 ? 0 : Math.log(y));
+
+/** ∂(x·log y)/∂y: x/y, 0 where x = 0. */
+const xlogyDy = (x: number, y: number) => (x === 0 ? 0 : x / y);
+
+/** x·(log x − ℓ), 0 where x = 0 and ℓ is not NaN: the log difference first, so x = y gives exactly 0. */
+const relativeEntropy = (x: number, logY: number) => maskedProduct(x, Math.log(x === 0 ? 1 : x) - logY);
+
+/** φ'(x) = d(x log x)/dx = log x + 1, 0 at x = 0. */
+const xLogXDerivative = (x: number) => xlogyDx(x, x) + xlogyDy(x, x);
+
+/** log m for m = (p + q)/2, exact in float64 for float32 p and q. */
+const logMixture = (p: number, q: number) => Math.log((p + q) / 2);
+
+/** φ'(m), 0 where m = 0. */
+const mixtureDerivative = (p: number, q: number) => (p + q === 0 ? 0 : logMixture(p, q) + 1);
+
+export const entropyTerm: ElementwiseTerm = {
+  name: 'EntropyEntropy',
+  inputNames: ['p'],
+  value: (p) => -xlogy(p, p),
+  partials: [(p) => -xLogXDerivative(p)],
+};
+
+export const crossEntropyTerm: ElementwiseTerm = {
+  name: 'EntropyCrossEntropy',
+  inputNames: ['p', 'q'],
+  value: (p, q) => -xlogy(p, q),
+  partials: [(p, q) => -xlogyDx(p, q), (p, q) => -xlogyDy(p, q)],
+};
+
+export const klDivergenceTerm: ElementwiseTerm = {
+  name: 'EntropyKLDivergence',
+  inputNames: ['p', 'q'],
+  value: (p, q) => relativeEntropy(p, Math.log(q)),
+  partials: [(p, q) => xLogXDerivative(p) - xlogyDx(p, q), (p, q) => -xlogyDy(p, q)],
+};
+
+export const jsDivergenceTerm: ElementwiseTerm = {
+  name: 'EntropyJSDivergence',
+  inputNames: ['p', 'q'],
+  value: (p, q) => 0.5 * (relativeEntropy(p, logMixture(p, q)) + relativeEntropy(q, logMixture(p, q))),
+  partials: [(p, q) => 0.5 * (xLogXDerivative(p) - mixtureDerivative(p, q)), (p, q) => 0.5 * (xLogXDerivative(q) - mixtureDerivative(p, q))],
+};
+
+/** The fused measures, by term. */
+export const fusedMeasures = new Map([entropyTerm, crossEntropyTerm, klDivergenceTerm, jsDivergenceTerm].map((term) => [term, elementwiseSumOp(term)]));
