@@ -7,16 +7,21 @@ import { defineConfig } from 'vitest/config';
 // The files share one module graph per worker (tfjs is imported once per
 // worker, not once per file), except those that need a process's first use
 // of a module: they run isolated, in the `…-fresh` projects.
+// The fused kernels (src/kernels/) are on everywhere; the `…-composite`
+// projects run the cross-cutting suites (float64 references, fuzzing,
+// cpu against wasm) again with them off, so the composite path that other
+// backends take stays tested.
 const FRESH = ['test/layers/fit.test.ts'];
-const backendProject = (backend: 'cpu' | 'wasm', fresh = false) => ({
+const CROSS_CUTTING = ['test/losses/**/*.test.ts', 'test/fuzz.test.ts', 'test/backends.test.ts'];
+const backendProject = (backend: 'cpu' | 'wasm', variant?: 'fresh' | 'composite') => ({
   extends: true as const,
   test: {
-    name: fresh ? `${backend}-fresh` : backend,
-    include: fresh ? FRESH : ['test/**/*.test.ts'],
-    exclude: fresh ? [] : ['test/package/**', 'test/browser/**', ...FRESH],
-    env: { TFJS_BACKEND: backend },
+    name: variant === undefined ? backend : `${backend}-${variant}`,
+    include: variant === 'fresh' ? FRESH : variant === 'composite' ? CROSS_CUTTING : ['test/**/*.test.ts'],
+    exclude: variant === undefined ? ['test/package/**', 'test/browser/**', ...FRESH] : [],
+    env: { TFJS_BACKEND: backend, ENTROPY_FUSED_KERNELS: variant === 'composite' ? 'false' : 'true' },
     setupFiles: ['test/support/backend.ts', 'test/support/fast-check.ts'],
-    isolate: fresh,
+    isolate: variant === 'fresh',
   },
 });
 
@@ -33,8 +38,10 @@ export default defineConfig({
     projects: [
       backendProject('cpu'),
       backendProject('wasm'),
-      backendProject('cpu', true),
-      backendProject('wasm', true),
+      backendProject('cpu', 'fresh'),
+      backendProject('wasm', 'fresh'),
+      backendProject('cpu', 'composite'),
+      backendProject('wasm', 'composite'),
       {
         // Headless Chromium (test/browser/support/page.ts): the pages run tfjs; Node drives them.
         extends: true,

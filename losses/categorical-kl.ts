@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
+import { CATEGORICAL_KL, fusedCategoricalKL } from '../src/kernels/categorical-kl.js';
+import { runFused } from '../src/kernels/fused.js';
 import { logSoftmax, maskedProduct, maskedSlope } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
@@ -56,6 +58,11 @@ const categoricalKLKernel: LossKernel<[Tensor, Tensor], CategoricalKLAttrs> = {
     return [tf.mul(g, dP), tf.mul(g, dQ)];
   },
 };
+
+/** D_KL(softmax(p/T) ‖ softmax(q/T)) per sample: by the fused kernel (src/kernels/) where it runs, else by the composite. */
+function temperedKL(p: Tensor, q: Tensor, attrs: CategoricalKLAttrs): Tensor {
+  return runFused(fusedCategoricalKL, CATEGORICAL_KL, { p, q }, attrs)?.[0] ?? applyKernel(categoricalKLKernel, [p, q], attrs);
+}
 
 /** T > 0: both logits are divided by T before the softmax. */
 const TEMPERATURE = withDefault(1, positiveNumber);
@@ -111,7 +118,7 @@ export function categoricalKL(pLogits: TensorInput, qLogits: TensorInput, option
   const { axis, temperature, reduction } = readOptions(fn, categoricalKLOptions, options);
   return tf.tidy(() => {
     const [p, q, classAxis] = logitPair(fn, ['pLogits', 'qLogits'], [pLogits, qLogits], axis);
-    return reduceLoss(applyKernel(categoricalKLKernel, [p, q], { axis: classAxis, temperature }), { reduction });
+    return reduceLoss(temperedKL(p, q, { axis: classAxis, temperature }), { reduction });
   });
 }
 
@@ -165,7 +172,7 @@ export function distillationLoss(teacherLogits: TensorInput, studentLogits: Tens
     // Labels are checked before the first op: see toSampleWeights.
     const hardLabels = labels === undefined ? undefined : toHardLabels(fn, labels, student);
     const axis = student.rank - 1;
-    const soft = tf.mul(applyKernel(categoricalKLKernel, [teacher, student], { axis, temperature }), temperature ** 2);
+    const soft = tf.mul(temperedKL(teacher, student, { axis, temperature }), temperature ** 2);
     if (hardLabels === undefined) return reduceLoss(soft, { reduction });
     const hard =
       hardLabels.rank === student.rank - 1

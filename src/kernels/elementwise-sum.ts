@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, NamedTensorMap, Tensor } from '@tensorflow/tfjs-core';
 import { cpuKernel, wasmKernel, type ArrayInput, type ArrayKernel } from './array-kernel.js';
-import { classLayout } from './softmax-cross-entropy.js';
+import { classLayout } from './class-layout.js';
 import { runBackward, runFused, type FusedOp } from './fused.js';
 
 /** A term as a function of up to four numbers (the inputs at one element, in order). */

@@ -23,6 +23,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import { cpuKernel, wasmKernel, type ArrayInput, type ArrayKernel } from './array-kernel.js';
+import { classLayout, perSampleShape, sampleBase } from './class-layout.js';
 import { runBackward, type FusedOp } from './fused.js';
 import { webglSoftmaxCrossEntropyKernels } from './softmax-cross-entropy.webgl.js';
 
@@ -46,23 +47,7 @@ export interface SoftmaxCrossEntropyAttrs {
   readonly ignoreIndex: number;
 }
 
-/** The logits as [outer, C, inner] around the class axis: sample r = o·inner + i has class k at (o·C + k)·inner + i. */
-export interface ClassLayout {
-  readonly outer: number;
-  readonly classes: number;
-  readonly inner: number;
-}
 
-export function classLayout(shape: readonly number[], axis: number): ClassLayout {
-  const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-  return { outer: product(shape.slice(0, axis)), classes: shape[axis]!, inner: product(shape.slice(axis + 1)) };
-}
-
-/** The per-sample shape: the logits' shape without the class axis. */
-const perSampleShape = (logits: readonly number[], axis: number) => logits.filter((_, i) => i !== axis);
-
-/** Where sample r = o·inner + i starts: class k sits at base + k·inner. */
-const sampleBase = ({ classes, inner }: ClassLayout, sample: number) => (sample - (sample % inner)) * classes + (sample % inner);
 
 /**
  * The smoothed target s_k = (1 − ε)·y_k + ε/C of class k of a sample, for
@@ -77,6 +62,26 @@ const sampleClass = (labels: ArrayInput, sample: number, { ignores, ignoreIndex 
   const label = labels.values[sample]!;
   return ignores && label === ignoreIndex ? -1 : label;
 };
+
+/** Σ_k t_k·(log Σ exp(z − m) − (z_k − m)), term by term, with 0·log 0 = 0 unless log p is NaN. */
+function termByTerm(
+  z: ArrayLike<number>,
+  c: ArrayLike<number>,
+  base: number,
+  end: number,
+  inner: number,
+  max: number,
+  logSumShifted: number,
+  smoothed: (k: number, at: number) => number,
+): number {
+  let value = 0;
+  for (let k = 0, at = base; at < end; k++, at += inner) {
+    const t = c[k]! * smoothed(k, at);
+    const minusLogP = logSumShifted - (z[at]! - max);
+    value += t === 0 && !Number.isNaN(minusLogP) ? 0 : t * minusLogP;
+  }
+  return value;
+}
 
 /**
  * Inputs of the forward kernel: labels, logits, classWeights. Outputs: loss,
@@ -113,8 +118,11 @@ const forward: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
         if (t !== 0) weighted += t * shifted;
       }
       const logSumShifted = Math.log(sum);
+      let value = logSumShifted * total - weighted;
+      // Infinite targets or logits: the term-by-term sum, whose ∞ and NaN the rearranged one does not keep.
+      if (!Number.isFinite(value)) value = termByTerm(z, c, base, end, inner, max, logSumShifted, (k, at) => (sparse ? sparseSmoothed(k, label, keep, spread) : keep * y[at]! + spread));
       // An ignored sample's loss is 0 whatever its logits, NaN included (as PyTorch).
-      loss![sample] = label < 0 ? 0 : logSumShifted * total - weighted;
+      loss![sample] = label < 0 ? 0 : value;
       rowMax![sample] = max;
       logSum![sample] = logSumShifted;
       targetSum![sample] = total;
@@ -206,7 +214,13 @@ const gradClassWeights: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
         const smoothed = attrs.sparse ? sparseSmoothed(k, label, keep, spread) : keep * y[at]! + spread;
         sums[k] = sums[k]! + upstream * (logSumShifted - (z[at]! - max)) * smoothed;
       }
-      if (attrs.sparse) sums[label] = sums[label]! + dTargetWeight!.values[sample]!;
+        if (attrs.sparse) sums[label] = sums[label]! + dTargetWeight!.values[sample]!;
+    }
+    if (attrs.sparse) {
+      // As Σ_r upstream_r·onehot(y_r)_k in IEEE arithmetic: a non-finite upstream of any sample's c_y
+      // (a NaN 'mean' denominator) reaches every class through 0·NaN, as on the composite path.
+      const poison = Array.from(dTargetWeight!.values).reduce((acc, g) => acc + 0 * g, 0);
+      for (let k = 0; k < classes; k++) sums[k] = sums[k]! + poison;
     }
     dClassWeights!.set(sums);
   },

@@ -1,0 +1,123 @@
+/**
+ * The fused kernels (src/kernels/) against the composite path they replace,
+ * on this project's backend: every public function, with random valid
+ * options, at ordinary values, at its extremes and with NaN and ±Infinity
+ * entries, gives the same values and gradients with the kernels on and off:
+ * finite numbers within a float32 bound, NaN and ±Infinity exactly. And the
+ * kernels do run: each fused core shows up in tf.profile where it should.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fc, test } from '@fast-check/vitest';
+import seedrandom from 'seedrandom';
+import { afterEach, describe, expect } from 'vitest';
+import { FUSED_KERNELS_FLAG } from '../src/kernels/fused.js';
+import { UNIT_ROUNDOFF } from './support/float32.js';
+import { extreme, inputShape, publicCases, toInputs, valueAndGradients, type Options, type PublicCase } from './support/public-functions.js';
+
+const fusedDefault = tf.env().getBool(FUSED_KERNELS_FLAG);
+afterEach(() => {
+  tf.env().set(FUSED_KERNELS_FLAG, fusedDefault);
+});
+
+/** Every number of the value and of the gradients, with the fused kernels on or off. */
+function evaluate(c: PublicCase, inputs: readonly tf.Tensor[], options: Options, fused: boolean): number[] {
+  tf.env().set(FUSED_KERNELS_FLAG, fused);
+  return tf.tidy(() => {
+    const { value, gradients } = valueAndGradients(c, inputs, options);
+    return [...value.dataSync(), ...gradients.flatMap((g) => Array.from(g.dataSync()))];
+  });
+}
+
+/**
+ * The float32 bound of one number: both paths round each of at most
+ * 16 + C terms once per operation, on numbers as large as `scale`.
+ */
+const bound = (value: number, classes: number, scale: number) => 2 * (16 + classes) * UNIT_ROUNDOFF * scale * (1 + Math.abs(value));
+
+function expectSame(fused: number[], composite: number[], classes: number, scale: number, what: string): void {
+  expect(fused).toHaveLength(composite.length);
+  composite.forEach((b, i) => {
+    const a = fused[i]!;
+    const at = `${what}[${i}]: fused ${a}, composite ${b}`;
+    if (!Number.isFinite(b) || !Number.isFinite(a)) expect(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)), at).toBe(true);
+    else expect(Math.abs(a - b), at).toBeLessThanOrEqual(bound(b, classes, scale));
+  });
+}
+
+const SPECIAL = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+
+/** Puts one special value into one float input (not a label or a weight), at a random entry. */
+function withSpecial(c: PublicCase, raw: Array<number[][] | number[]>, random: () => number): Array<number[][] | number[]> {
+  const candidates = c.differentiable.filter((i) => c.kinds[i] !== 'weight' && (raw[i] as number[]).flat().length > 0);
+  if (candidates.length === 0) return raw;
+  const input = candidates[Math.floor(random() * candidates.length)]!;
+  const copy = raw.map((x) => JSON.parse(JSON.stringify(x)) as number[][] | number[]);
+  const rows = copy[input] as number[][];
+  const row = Array.isArray(rows[0]) ? rows[Math.floor(random() * rows.length)]! : (rows as unknown as number[]);
+  row[Math.floor(random() * row.length)] = SPECIAL[Math.floor(random() * SPECIAL.length)]!;
+  return copy;
+}
+
+describe('fused kernels and the composite path agree', () => {
+  test.each(publicCases.map((c) => [c.title, c] as const))('%s: ordinary, extreme and special values', (_name, c) => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer(), c.validOptions(2), fc.constantFrom('ordinary', 'extreme', 'special'), (batch, classes, seed, options, kind) => {
+        fc.pre(!(batch === 0 && (options['axis'] === 0 || options['axis'] === -2)));
+        const random = seedrandom(String(seed));
+        let raw = c.inputs(batch, classes, random);
+        if (kind === 'extreme') raw = raw.map((x, i) => extreme(c.kinds[i]!, x));
+        if (kind === 'special') raw = withSpecial(c, raw, random);
+        const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [batch, classes], options)));
+        const scale = Math.max(10, ...raw.flatMap((x) => (x as number[]).flat()).filter(Number.isFinite).map(Math.abs));
+        try {
+          expectSame(evaluate(c, inputs, options, true), evaluate(c, inputs, options, false), classes, scale, `${kind} ${JSON.stringify(options)}`);
+        } finally {
+          tf.dispose(inputs);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+/** The public functions whose core is fused, and the forward kernel each runs. */
+const FUSED_CORES: Readonly<Record<string, string>> = {
+  softmaxCrossEntropy: 'EntropySoftmaxCrossEntropy',
+  sparseSoftmaxCrossEntropy: 'EntropySoftmaxCrossEntropy',
+  sigmoidCrossEntropy: 'EntropySigmoidCrossEntropy',
+  entropy: 'EntropyEntropy',
+  crossEntropy: 'EntropyCrossEntropy',
+  klDivergence: 'EntropyKLDivergence',
+  jsDivergence: 'EntropyJSDivergence',
+  categoricalKL: 'EntropyCategoricalKL',
+  distillationLoss: 'EntropyCategoricalKL',
+  gaussianKL: 'EntropyGaussianKL',
+  gaussianCrossEntropy: 'EntropyGaussianCrossEntropy',
+  'layers.categoricalCrossentropy (fromLogits: true)': 'EntropySoftmaxCrossEntropy',
+  'layers.sparseCategoricalCrossentropy (fromLogits: true)': 'EntropySoftmaxCrossEntropy',
+  'layers.binaryCrossentropy (fromLogits: true)': 'EntropySigmoidCrossEntropy',
+  'layers.kullbackLeiblerDivergence (fromLogits: true)': 'EntropySoftmaxCrossEntropy',
+};
+
+describe('the fused kernels run', () => {
+  test('every fused core names a public function', () => {
+    const titles = publicCases.map((c) => c.title);
+    expect(Object.keys(FUSED_CORES).filter((title) => !titles.includes(title))).toEqual([]);
+  });
+
+  test.each(Object.entries(FUSED_CORES))('%s runs %s forward and its gradient kernels backward, and not with the flag off', async (title, kernelName) => {
+    const c = publicCases.find((candidate) => candidate.title === title)!;
+    const raw = c.inputs(3, 4, seedrandom(title));
+    const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [3, 4])));
+    const kernelsRun = async (fused: boolean) => {
+      tf.env().set(FUSED_KERNELS_FLAG, fused);
+      const profile = await tf.profile(() => tf.tidy(() => valueAndGradients(c, inputs, {}).gradients));
+      return profile.kernels.map((k) => k.name);
+    };
+    const on = await kernelsRun(true);
+    expect(on).toContain(kernelName);
+    expect(on.some((name) => name.startsWith(kernelName) && name.includes('Grad'))).toBe(true);
+    expect((await kernelsRun(false)).filter((name) => name.startsWith('Entropy'))).toEqual([]);
+    tf.dispose(inputs);
+  });
+});
