@@ -28,5 +28,6 @@ export type { BetaSchedule, CyclicalOptions, LinearWarmupOptions } from './tools
 export type { Reduction } from './machinery/reduction.js';
 export type { TensorInput } from './machinery/validate.js';
 export * as layers from './layers/index.js';
+export { FUSED_KERNELS_FLAG } from './kernels/fused.js';
 export { checkGradients } from './tools/gradient-check.js';
 export type { GradientCheckOptions, GradientCheckResult, GradientMismatch } from './tools/gradient-check.js';

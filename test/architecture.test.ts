@@ -1,6 +1,7 @@
 /**
  * The layering the README describes, as import rules checked on the sources:
- * the machinery (src/machinery) below the losses (losses/), the tools
+ * the machinery (src/machinery) and the fused kernels (src/kernels) below
+ * the losses (losses/), the tools
  * (src/tools) beside them, the tfjs-layers adapters (src/layers) and the entry
  * point (src/index.ts) above; examples use only the entry point.
  */
@@ -10,15 +11,16 @@ import { describe, expect, test } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
 
-type Layer = 'machinery' | 'losses' | 'tools' | 'layers' | 'entry' | 'examples';
+type Layer = 'machinery' | 'kernels' | 'losses' | 'tools' | 'layers' | 'entry' | 'examples';
 
 /** The layers each may import from (besides its own, and packages). */
 const allowed: Record<Layer, readonly Layer[]> = {
   machinery: [],
-  losses: ['machinery'],
+  kernels: [],
+  losses: ['machinery', 'kernels'],
   tools: ['machinery'],
   layers: ['machinery', 'losses', 'tools'],
-  entry: ['machinery', 'losses', 'tools', 'layers'],
+  entry: ['machinery', 'kernels', 'losses', 'tools', 'layers'],
   examples: ['entry'],
 };
 
@@ -27,7 +29,7 @@ function layerOf(path: string): Layer | undefined {
   if (file === 'src/index.ts') return 'entry';
   const [top, sub] = file.split('/');
   if (top === 'losses' || top === 'examples') return top;
-  if (top === 'src' && (sub === 'machinery' || sub === 'tools' || sub === 'layers')) return sub;
+  if (top === 'src' && (sub === 'machinery' || sub === 'kernels' || sub === 'tools' || sub === 'layers')) return sub;
   return undefined;
 }
 

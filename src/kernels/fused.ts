@@ -33,6 +33,8 @@ registerFlag();
 export interface FusedOp {
   readonly kernels: readonly KernelConfig[];
   readonly gradients: readonly GradConfig[];
+  /** Whether the kernels of `backendName` take these inputs (default: they take any); the composite path runs otherwise. */
+  readonly accepts?: (backendName: string, inputs: NamedTensorMap, attrs: object) => boolean;
 }
 
 const registeredOps = new WeakSet<FusedOp>();
@@ -62,7 +64,8 @@ export function fusedKernelsOn(): boolean {
 export function runFused(op: FusedOp, kernelName: string, inputs: NamedTensorMap, attrs: object): Tensor[] | undefined {
   if (!fusedKernelsOn()) return undefined;
   register(op);
-  if (tf.getKernel(kernelName, tf.getBackend()) === undefined) return undefined;
+  const backendName = tf.getBackend();
+  if (tf.getKernel(kernelName, backendName) === undefined || op.accepts?.(backendName, inputs, attrs) === false) return undefined;
   const outputs = tf.engine().runKernel(kernelName, inputs, attrs as NamedAttrMap) as Tensor | Tensor[];
   return Array.isArray(outputs) ? outputs : [outputs];
 }

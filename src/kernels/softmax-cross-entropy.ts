@@ -25,7 +25,7 @@ import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import { cpuKernel, wasmKernel, type ArrayInput, type ArrayKernel } from './array-kernel.js';
 import { classLayout, perSampleShape, sampleBase } from './class-layout.js';
 import { runBackward, type FusedOp } from './fused.js';
-import { webglSoftmaxCrossEntropyKernels } from './softmax-cross-entropy.webgl.js';
+import { webglSoftmaxCrossEntropyKernels, webglTakes } from './softmax-cross-entropy.webgl.js';
 
 export const SOFTMAX_CROSS_ENTROPY = 'EntropySoftmaxCrossEntropy';
 export const SOFTMAX_CROSS_ENTROPY_GRAD_LOGITS = 'EntropySoftmaxCrossEntropyGradLogits';
@@ -250,4 +250,5 @@ const arrayKernels = [forward, gradLogits, gradLabels, gradClassWeights];
 export const fusedSoftmaxCrossEntropy: FusedOp = {
   kernels: [...arrayKernels.map(cpuKernel), ...arrayKernels.map(wasmKernel), ...webglSoftmaxCrossEntropyKernels],
   gradients: [gradient],
+  accepts: (backendName, { logits }, attrs) => backendName !== 'webgl' || webglTakes(logits!.shape, (attrs as SoftmaxCrossEntropyAttrs).axis),
 };

@@ -27,7 +27,8 @@ export interface Result {
 async function useBackend(name: 'cpu' | 'webgl' | 'wasm', flags: Record<string, boolean> = {}): Promise<string> {
   if (name === 'wasm') (tf as unknown as { wasm: { setWasmPaths(prefix: string): void } }).wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
   if (!(await tf.setBackend(name))) throw new Error(`could not start the tfjs '${name}' backend`);
-  for (const [flag, value] of Object.entries(flags)) tf.env().set(flag, value);
+  // The fused kernels are on unless the flags say otherwise.
+  for (const [flag, value] of Object.entries({ [entropy.FUSED_KERNELS_FLAG]: true, ...flags })) tf.env().set(flag, value);
   return tf.getBackend();
 }
 
@@ -49,6 +50,16 @@ function evaluateCase(title: string, batch: number, classes: number): Result {
   const result = measured(() => valueAndGradients(c, inputs, c.fixedOptions), batch * classes);
   tf.dispose(inputs);
   return result;
+}
+
+/** The kernels tfjs runs for the value and gradients of a registry case at `[batch, classes]`. */
+async function kernelNames(title: string, batch: number, classes: number): Promise<string[]> {
+  const c = publicCases.find((candidate) => candidate.title === title)!;
+  const raw = c.inputs(batch, classes, seedrandom(title));
+  const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [batch, classes])));
+  const profile = await tf.profile(() => tf.tidy(() => valueAndGradients(c, inputs, c.fixedOptions).gradients));
+  tf.dispose(inputs);
+  return profile.kernels.map((k) => k.name);
 }
 
 /** `rows` repeated until there are at least 128 entries, so that webgl runs its shaders with its default flags too. */
@@ -118,6 +129,7 @@ function primitives(): Record<'log1p' | 'expm1' | 'exp' | 'log', Encoded> {
 }
 
 const harness = {
+  kernelNames,
   useBackend,
   evaluateCase,
   primitives,

@@ -65,6 +65,7 @@ describe.runIf('path' in chromium)('webgl and wasm against cpu, in Chromium', ()
   const settings = [
     ['webgl, every op a shader (WEBGL_CPU_FORWARD off)', 'webgl', { WEBGL_CPU_FORWARD: false }, 4, 5],
     ['webgl with tfjs\'s default flags, at a real batch size', 'webgl', { WEBGL_CPU_FORWARD: true }, 32, 10],
+    ['webgl with the fused kernels off (the composite path)', 'webgl', { WEBGL_CPU_FORWARD: false, ENTROPY_FUSED_KERNELS: false }, 4, 5],
     ['wasm', 'wasm', {}, 4, 5],
   ] as const;
 
@@ -73,6 +74,14 @@ describe.runIf('path' in chromium)('webgl and wasm against cpu, in Chromium', ()
     expect(Object.keys(results)).toEqual([...titles, ...edgeCases]);
     expect(problems(results, float32Bound)).toEqual([]);
   }, 120_000);
+
+  test('the fused softmax cross-entropy runs its GLSL programs on webgl, forward and backward', async () => {
+    const names = await session.page.evaluate(async () => {
+      await window.harness.useBackend('webgl', { WEBGL_CPU_FORWARD: false });
+      return [await window.harness.kernelNames('softmaxCrossEntropy', 8, 5), await window.harness.kernelNames('sparseSoftmaxCrossEntropy', 8, 5)];
+    });
+    for (const kernels of names) expect(kernels).toEqual(expect.arrayContaining(['EntropySoftmaxCrossEntropy', 'EntropySoftmaxCrossEntropyGradLogits']));
+  });
 
   test('on webgl\'s shaders the primitives are exact: log1p within 4 ulps of float64 from 1e-30 to 1e30, expm1 within 4 ulps below ½ and as close as webgl\'s exp above, log(0) = −∞', async () => {
     const values = await session.page.evaluate(async () => {

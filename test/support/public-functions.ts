@@ -368,4 +368,5 @@ export const outsideTheRegistry: Readonly<Record<string, string>> = {
   checkGradients: 'checks any function given to it: test/tools/gradient-check.test.ts',
   'layers.VAESampling': 'a layer, tested in a model under fit, save and load: test/layers/vae.test.ts',
   'layers.ProgressLogger': 'a fit callback: test/layers/progress.test.ts',
+  FUSED_KERNELS_FLAG: "the name of a tfjs flag, no function: test/fused.test.ts and the '…-composite' projects",
 };
