@@ -86,14 +86,14 @@ function backwardKernel(term: ElementwiseTerm): ArrayKernel<SumAttrs> {
       const size = a!.values.length;
       const at = outputIndexer(a!.shape, axis);
       const partial = term.partials[input]!;
-      // A broadcast input's gradient sums over the elements that read it, in float64.
-      const sums = new Float64Array(gradient!.length);
+      // A full-shaped input's gradient is written in place; a broadcast one's sums the elements that read it, in float64.
+      const sums = gradient!.length === size ? gradient! : new Float64Array(gradient!.length);
       for (let j = 0; j < size; j++) {
         const slope = partial(readAt(a!, j), b ? readAt(b, j) : 0, c ? readAt(c, j) : 0, d ? readAt(d, j) : 0);
         const k = j % sums.length;
         sums[k] = sums[k]! + dy[at(j)]! * slope;
       }
-      gradient!.set(sums);
+      if (sums !== gradient) gradient!.set(sums);
     },
   };
 }

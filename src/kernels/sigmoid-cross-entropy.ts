@@ -7,24 +7,33 @@
  */
 import { elementwiseSumOp, type ElementwiseTerm } from './elementwise-sum.js';
 
-/** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): never overflows; NaN stays NaN. */
-export const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
-
-/** σ(x) = 1/(1 + e^−x): 0 at −∞, 1 at +∞. */
-export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
 /** w·v with 0·v = 0 unless v is NaN: the 0·log 0 = 0 rule of src/machinery/numerics.ts, for numbers. */
 export const maskedProduct = (w: number, v: number) => (w === 0 && !Number.isNaN(v) ? 0 : w * v);
+
+/** σ(z) from e = e^−|z|: 1/(1 + e) for z ≥ 0, e/(1 + e) below; exact in both tails. */
+const sigmoidOf = (z: number, e: number) => (z >= 0 ? 1 : e) / (1 + e);
+
+/** log1p(e^−|z|): softplus(±z) = max(±z, 0) + this, so one exp and one log1p give both. NaN stays NaN. */
+const softplusTail = (z: number) => Math.log1p(Math.exp(-Math.abs(z)));
 
 export const sigmoidCrossEntropyTerm: ElementwiseTerm = {
   name: 'EntropySigmoidCrossEntropy',
   inputNames: ['labels', 'logits', 'posWeight'],
-  value: (y, z, w) => maskedProduct(w * y, softplus(-z)) + maskedProduct(1 - y, softplus(z)),
+  value: (y, z, w) => {
+    const tail = softplusTail(z);
+    return maskedProduct(w * y, Math.max(-z, 0) + tail) + maskedProduct(1 - y, Math.max(z, 0) + tail);
+  },
   partials: [
-    (_y, z, w) => w * softplus(-z) - softplus(z),
-    (y, z, w) => (1 - y) * sigmoid(z) - w * y * sigmoid(-z),
+    (_y, z, w) => {
+      const tail = softplusTail(z);
+      return w * (Math.max(-z, 0) + tail) - (Math.max(z, 0) + tail);
+    },
+    (y, z, w) => {
+      const e = Math.exp(-Math.abs(z));
+      return (1 - y) * sigmoidOf(z, e) - w * y * sigmoidOf(-z, e);
+    },
     // The positive term's slope, 0 where it is held at 0.
-    (y, z) => (y === 0 ? 0 : y * softplus(-z)),
+    (y, z) => (y === 0 ? 0 : y * (Math.max(-z, 0) + softplusTail(z))),
   ],
 };
 

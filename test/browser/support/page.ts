@@ -65,7 +65,7 @@ export async function serve(): Promise<{ url: string; server: Server }> {
 }
 
 /** This package's source entry, in a page bundle: the global the script-tag build defines. */
-const libraryFromGlobal: Plugin = {
+export const libraryFromGlobal: Plugin = {
   name: 'library-from-global',
   setup(build) {
     build.onResolve({ filter: /\/src\/index\.js$/ }, (args) => ({ path: args.path, namespace: 'library-global' }));
@@ -149,10 +149,10 @@ export interface Session {
 }
 
 /** Builds the page files, starts Chromium and the server, and opens a test page with the harness. */
-export async function startSession(chromium: string): Promise<Session> {
+export async function startSession(chromium: string, extraScripts: readonly string[] = []): Promise<Session> {
   await buildPageFiles();
   const [browser, { url, server }] = await Promise.all([launch(chromium), serve()]);
-  const { page, errors } = await openPage(browser, url, PAGE_SCRIPTS);
+  const { page, errors } = await openPage(browser, url, [...PAGE_SCRIPTS, ...extraScripts]);
   return {
     browser,
     page,
