@@ -289,6 +289,8 @@ export function sparseSoftmaxCrossEntropy(
     const inputs = sparseInputs(fn, ['labels', 'logits'], labels, logits, { ignoreIndex, classWeights, logits: true });
     const sampleWeights = toSampleWeights(fn, weights, inputs.labels.shape);
     const { perSample, meanWeights } = sparseCrossEntropy(inputs, labelSmoothing, true);
-    return reduceLoss(perSample, { reduction, weights: sampleWeights, meanWeights });
+    // Without class weights or an ignored index every denominator weight is 1: the plain mean.
+    const plain = inputs.classWeights === undefined && ignoreIndex === undefined;
+    return reduceLoss(perSample, { reduction, weights: sampleWeights, ...(plain ? {} : { meanWeights }) });
   });
 }

@@ -69,6 +69,8 @@ export function reduceLoss(loss: Tensor, { reduction, weights: w, meanWeights }:
   if (reduction === 'none') return weighted;
   const total = safeSum(weighted);
   if (reduction === 'sum') return total;
+  // The plain mean: a division by a count known now (a mean over nothing is the sum, 0), no guarded kernel.
+  if (fullWeights === undefined && meanWeights === undefined) return loss.size === 0 ? total : tf.div(total, loss.size);
 
   const perElement = meanWeights ?? tf.onesLike(loss);
   const denominator = safeSum(fullWeights === undefined ? perElement : tf.mul(perElement, fullWeights));
