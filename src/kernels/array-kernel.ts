@@ -5,6 +5,7 @@
  * kernel for each.
  */
 import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { simdKernels, type SimdKernels } from './simd/instance.js';
 
 /** A typed array of tensor data: float32 values or int32 indices. */
 export type TensorArray = Float32Array | Int32Array;
@@ -29,6 +30,12 @@ export interface ArrayKernel<Attrs> {
   outputShapes(shapes: Readonly<Record<string, readonly number[]>>, attrs: Attrs): number[][];
   /** Fills `outputs` (zeroed, float32) from `inputs`; reads nothing else. */
   run(inputs: Readonly<Record<string, ArrayInput>>, outputs: Float32Array[], attrs: Attrs): void;
+  /**
+   * On tfjs's wasm backend, the same by the SIMD module (simd/kernels.as.ts)
+   * where it applies, on the arrays' places in the heap; false where it does
+   * not (then `run` runs).
+   */
+  runSimd?(simd: SimdKernels, inputs: Readonly<Record<string, ArrayInput>>, outputs: Float32Array[], attrs: Attrs): boolean;
 }
 
 /** The cpu backend's surface that a kernel uses (public on `MathBackendCPU`). */
@@ -87,7 +94,8 @@ export function wasmKernel<Attrs>(kernel: ArrayKernel<Attrs>): KernelConfig {
     );
     const outputs = infos.map((info) => wasm.typedArrayFromHeap(info) as Float32Array);
     outputs.forEach((output) => output.fill(0));
-    kernel.run(arrays, outputs, typedAttrs);
+    const simd = kernel.runSimd === undefined ? undefined : simdKernels(backend);
+    if (simd === undefined || !kernel.runSimd!(simd, arrays, outputs, typedAttrs)) kernel.run(arrays, outputs, typedAttrs);
     return infos;
   };
   return { kernelName: kernel.kernelName, backendName: 'wasm', kernelFunc: kernelFunc as KernelFunc };

@@ -129,7 +129,29 @@ const forward: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
       if (sparse && label >= 0) targetWeight![sample] = c[label]!;
     }
   },
+  runSimd(simd, inputs, outputs, attrs) {
+    const args = simdArguments(inputs, attrs);
+    if (args === undefined) return false;
+    simd.softmaxCrossEntropy(...args.inputs, ...(outputs.map((output) => output.byteOffset) as [number, number, number, number, number]), ...args.sizes);
+    return true;
+  },
 };
+
+/**
+ * The SIMD module's arguments for these inputs, or undefined where it does
+ * not apply: it takes classes last, and class indices only without label
+ * smoothing and with finite class weights (which then reach only the label).
+ */
+function simdArguments({ labels, logits, classWeights }: Readonly<Record<string, ArrayInput>>, attrs: SoftmaxCrossEntropyAttrs) {
+  const { outer, classes, inner } = classLayout(logits!.shape, attrs.axis);
+  if (inner !== 1) return undefined;
+  if (attrs.sparse && (attrs.labelSmoothing !== 0 || !classWeights!.values.every(Number.isFinite))) return undefined;
+  const place = (input: ArrayInput) => input.values.byteOffset;
+  return {
+    inputs: [place(labels!), place(logits!), place(classWeights!)] as const,
+    sizes: [outer, classes, 1 - attrs.labelSmoothing, attrs.labelSmoothing / classes, attrs.sparse, attrs.ignores, attrs.ignoreIndex] as const,
+  };
+}
 
 /** Inputs of every backward kernel: the upstream gradients of the loss and of c_y, and the forward's inputs and saved outputs. */
 const BACKWARD_INPUTS = ['dy', 'dTargetWeight', 'labels', 'logits', 'classWeights', 'rowMax', 'logSum', 'targetSum'] as const;
@@ -167,6 +189,13 @@ const gradLogits: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
         }
       }
     }
+  },
+  runSimd(simd, inputs, [dLogits], attrs) {
+    const args = simdArguments(inputs, attrs);
+    if (args === undefined) return false;
+    const place = (name: string) => inputs[name]!.values.byteOffset;
+    simd.softmaxCrossEntropyGradLogits(place('dy'), ...args.inputs, place('rowMax'), place('logSum'), place('targetSum'), dLogits!.byteOffset, ...args.sizes);
+    return true;
   },
 };
 

@@ -1,0 +1,52 @@
+/**
+ * The SIMD kernels (kernels.as.ts) on tfjs's wasm backend: the module
+ * compiled once, instantiated once per tfjs wasm memory, which it imports.
+ * Where it cannot run (no WebAssembly SIMD, a browser refusing a synchronous
+ * compile, a tfjs whose wasm module hides its memory), `simdKernels` gives
+ * `undefined` and the kernels run their JavaScript loops over the heap.
+ */
+import { SIMD_MODULE_BASE64 } from './module.generated.js';
+
+/** The module's exports: every pointer a byte offset into tfjs's heap. */
+export interface SimdKernels {
+  softmaxCrossEntropy(
+    labels: number, logits: number, classWeights: number,
+    loss: number, maxima: number, logSums: number, targetSums: number, targetWeights: number,
+    rows: number, classes: number, keep: number, spread: number, sparse: boolean, ignores: boolean, ignoreIndex: number,
+  ): void;
+  softmaxCrossEntropyGradLogits(
+    dy: number, labels: number, logits: number, classWeights: number,
+    maxima: number, logSums: number, targetSums: number, gradient: number,
+    rows: number, classes: number, keep: number, spread: number, sparse: boolean, ignores: boolean, ignoreIndex: number,
+  ): void;
+}
+
+/** undefined: not tried yet; null: this engine cannot compile it. */
+let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+
+function compiledModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Uint8Array.from(atob(SIMD_MODULE_BASE64), (c) => c.charCodeAt(0)));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** The SIMD kernels on the memory of tfjs's wasm `backend`, or undefined where they cannot run. */
+export function simdKernels(backend: unknown): SimdKernels | undefined {
+  // The Emscripten module of tfjs-backend-wasm exports its memory as `asm.memory`.
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  if (typeof WebAssembly === 'undefined' || !(memory instanceof WebAssembly.Memory)) return undefined;
+  let kernels = instances.get(memory);
+  if (kernels === undefined) {
+    const module = compiledModule();
+    if (module === null) return undefined;
+    kernels = new WebAssembly.Instance(module, { env: { memory, 'Math.log': Math.log } }).exports as unknown as SimdKernels;
+    instances.set(memory, kernels);
+  }
+  return kernels;
+}
