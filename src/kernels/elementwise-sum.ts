@@ -14,6 +14,7 @@ import type { GradConfig, NamedAttrMap, NamedTensorMap, Tensor } from '@tensorfl
 import { cpuKernel, wasmKernel, type ArrayInput, type ArrayKernel } from './array-kernel.js';
 import { classLayout } from './class-layout.js';
 import { runBackward, runFused, type FusedOp } from './fused.js';
+import type { SimdKernels } from './simd/instance.js';
 
 /** A term as a function of up to four numbers (the inputs at one element, in order). */
 export type TermFunction = (a: number, b: number, c: number, d: number) => number;
@@ -27,6 +28,28 @@ export interface ElementwiseTerm {
   readonly value: TermFunction;
   /** ∂f/∂input_i, in the order of `inputNames`. */
   readonly partials: readonly TermFunction[];
+  /** The term in the SIMD module (simd/kernels.as.ts) on tfjs's wasm backend, where it has one. */
+  readonly simd?: SimdTerm;
+}
+
+/**
+ * Where a term's inputs sit in tfjs's wasm heap, for the SIMD module: every
+ * input's byte offset and size (the first is full-sized), as `rows` ×
+ * `columns` entries (the classes last).
+ */
+export interface SimdLayout {
+  readonly places: readonly number[];
+  readonly sizes: readonly number[];
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/** A term's SIMD functions: each returns false where it does not apply (then the JavaScript loop runs). */
+export interface SimdTerm {
+  /** The terms into `output`, or their row sums (`sumRows`). */
+  forward(simd: SimdKernels, layout: SimdLayout, output: number, sumRows: boolean): boolean;
+  /** dy·∂f/∂input into `gradient`, dy one per entry or one per row (`dyPerRow`). */
+  gradient(simd: SimdKernels, layout: SimdLayout, input: number, dy: number, gradient: number, dyPerRow: boolean): boolean;
 }
 
 /**
@@ -52,6 +75,22 @@ function outputIndexer(shape: readonly number[], axis: number): (j: number) => n
   return (j) => Math.floor(j / (classes * inner)) * inner + (j % inner);
 }
 
+/**
+ * The inputs as the SIMD module takes them, or undefined where it cannot:
+ * the sum (if any) over the last axis, every input full-sized, one number,
+ * or one per column.
+ */
+function simdLayout(term: ElementwiseTerm, inputs: Readonly<Record<string, ArrayInput>>, axis: number): SimdLayout | undefined {
+  const arrays = term.inputNames.map((name) => inputs[name]!);
+  const shape = arrays[0]!.shape;
+  const size = arrays[0]!.values.length;
+  const columns = shape[shape.length - 1] ?? 0;
+  if (shape.length === 0 || (axis >= 0 && axis !== shape.length - 1) || size === 0) return undefined;
+  const sizes = arrays.map((input) => input.values.length);
+  if (!sizes.every((n) => n === size || n === 1 || n === columns)) return undefined;
+  return { places: arrays.map((input) => input.values.byteOffset), sizes, rows: size / columns, columns };
+}
+
 function forwardKernel(term: ElementwiseTerm): ArrayKernel<SumAttrs> {
   return {
     kernelName: term.name,
@@ -71,6 +110,10 @@ function forwardKernel(term: ElementwiseTerm): ArrayKernel<SumAttrs> {
         sums[at(j)]! += value(readAt(a!, j), b ? readAt(b, j) : 0, c ? readAt(c, j) : 0, d ? readAt(d, j) : 0);
       }
       if (sums !== output) output!.set(sums);
+    },
+    runSimd(simd, inputs, [output], { axis }) {
+      const layout = term.simd === undefined ? undefined : simdLayout(term, inputs, axis);
+      return layout !== undefined && term.simd!.forward(simd, layout, output!.byteOffset, axis >= 0);
     },
   };
 }
@@ -94,6 +137,10 @@ function backwardKernel(term: ElementwiseTerm): ArrayKernel<SumAttrs> {
         sums[k] = sums[k]! + dy[at(j)]! * slope;
       }
       if (sums !== gradient) gradient!.set(sums);
+    },
+    runSimd(simd, inputs, [gradient], { axis, input }) {
+      const layout = term.simd === undefined ? undefined : simdLayout(term, inputs, axis);
+      return layout !== undefined && term.simd!.gradient(simd, layout, input, inputs['dy']!.values.byteOffset, gradient!.byteOffset, axis >= 0);
     },
   };
 }

@@ -35,6 +35,20 @@ export const sigmoidCrossEntropyTerm: ElementwiseTerm = {
     // The positive term's slope, 0 where it is held at 0.
     (y, z) => (y === 0 ? 0 : y * (Math.max(-z, 0) + softplusTail(z))),
   ],
+  simd: {
+    // Labels and logits one per entry; the positive weight one number, one per class or one per entry.
+    forward(simd, { places: [labels, logits, weights], sizes, rows, columns }, output, sumRows) {
+      if (sizes[0] !== sizes[1]) return false;
+      simd.sigmoidCrossEntropy(labels!, logits!, weights!, sizes[2]!, output, rows, columns, sumRows);
+      return true;
+    },
+    // ∂/∂labels and ∂/∂logits; the positive weight's, a sum over entries, in JavaScript.
+    gradient(simd, { places: [labels, logits, weights], sizes, rows, columns }, input, dy, gradient, dyPerRow) {
+      if (input > 1 || sizes[0] !== sizes[1]) return false;
+      simd.sigmoidCrossEntropyGrad(dy, labels!, logits!, weights!, sizes[2]!, gradient, rows, columns, dyPerRow, input);
+      return true;
+    },
+  },
 };
 
 /** The fused sigmoid cross-entropy: its kernels for cpu and wasm, and its gradient. */

@@ -19,18 +19,34 @@ export interface SimdKernels {
     maxima: number, logSums: number, targetSums: number, gradient: number,
     rows: number, classes: number, keep: number, spread: number, sparse: boolean, ignores: boolean, ignoreIndex: number,
   ): void;
+  sigmoidCrossEntropy(labels: number, logits: number, weights: number, weightSize: number, output: number, rows: number, columns: number, sumRows: boolean): void;
+  sigmoidCrossEntropyGrad(
+    dy: number, labels: number, logits: number, weights: number, weightSize: number,
+    gradient: number, rows: number, columns: number, dyPerRow: boolean, input: number,
+  ): void;
 }
 
-/** undefined: not tried yet; null: this engine cannot compile it. */
+/** undefined: not tried yet; null: not (yet) compiled. */
 let compiled: WebAssembly.Module | null | undefined;
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
+/**
+ * The compiled module, or null while it cannot be had: synchronously where
+ * the engine allows it (Node, workers); else (Chrome's main thread refuses
+ * modules over 4 KB) compiled in the background, the JavaScript loops
+ * running meanwhile; never where there is no WebAssembly SIMD.
+ */
 function compiledModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
+    const bytes = Uint8Array.from(atob(SIMD_MODULE_BASE64), (c) => c.charCodeAt(0));
+    compiled = null;
     try {
-      compiled = new WebAssembly.Module(Uint8Array.from(atob(SIMD_MODULE_BASE64), (c) => c.charCodeAt(0)));
+      compiled = new WebAssembly.Module(bytes);
     } catch {
-      compiled = null;
+      WebAssembly.compile(bytes).then(
+        (module) => (compiled = module),
+        () => undefined,
+      );
     }
   }
   return compiled;

@@ -199,3 +199,120 @@ export function softmaxCrossEntropyGradLogits(
     }
   }
 }
+
+// ---------------------------------------------------------------------------
+// Elementwise terms (elementwise-sum.ts), classes last: `rows` × `columns`
+// entries; an input of `size` 1 is one number, of size `columns` one per
+// column, else one per entry. The forward writes the terms, or their row
+// sums (`sumRows`); a gradient reads dy per entry, or per row (`dyPerRow`).
+
+/** Four entries of an input at (row, column k), by its size. */
+@inline function entries(input: usize, size: i32, row: i32, columns: i32, k: i32): v128 {
+  if (size == 1) return f32x4.splat(load<f32>(input));
+  if (size == columns) return v128.load(at(input, k));
+  return v128.load(at(input, row * columns + k));
+}
+
+/** One entry of an input at (row, column k), by its size, in lane 0. */
+@inline function entry(input: usize, size: i32, row: i32, columns: i32, k: i32): v128 {
+  if (size == 1) return f32x4.splat(load<f32>(input));
+  if (size == columns) return f32x4.splat(load<f32>(at(input, k)));
+  return f32x4.splat(load<f32>(at(input, row * columns + k)));
+}
+
+/** log(x) for x in [1, 2] (as 1 + e^−|z| is): frexp by hand, then Cephes' logf polynomial. */
+@inline function logOneToTwo(x: v128): v128 {
+  // x < √2: log(x) = log1p(x − 1); else log(x) = log(x/2) + ln 2.
+  const upper = f32x4.ge(x, f32x4.splat(1.41421356));
+  const exponent = v128.bitselect(f32x4.splat(1), f32x4.splat(0), upper);
+  const f = f32x4.sub(v128.bitselect(f32x4.mul(x, f32x4.splat(0.5)), x, upper), f32x4.splat(1));
+  const z = f32x4.mul(f, f);
+  let y = f32x4.splat(7.0376836292e-2);
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.1514610310e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.1676998740e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.2420140846e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.4249322787e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.6668057665e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(2.0000714765e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-2.4999993993e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(3.3333331174e-1));
+  y = f32x4.mul(f32x4.mul(y, f), z);
+  y = f32x4.add(y, f32x4.mul(exponent, f32x4.splat(-2.12194440e-4)));
+  y = f32x4.add(y, f32x4.mul(z, f32x4.splat(-0.5)));
+  return f32x4.add(f32x4.add(f, y), f32x4.mul(exponent, f32x4.splat(0.693359375)));
+}
+
+/** log1p(e) for e in [0, 1]: log(u)·e/(u − 1) with u = 1 + e (exact for tiny e), e where u = 1. NaN stays NaN. */
+@inline function log1pUnit(e: v128): v128 {
+  const u = f32x4.add(f32x4.splat(1), e);
+  const corrected = f32x4.div(f32x4.mul(logOneToTwo(u), e), f32x4.sub(u, f32x4.splat(1)));
+  return v128.bitselect(e, corrected, f32x4.eq(u, f32x4.splat(1)));
+}
+
+/** w·v with 0·v = 0 unless v is NaN (the 0·log 0 = 0 rule). */
+@inline function masked(w: v128, v: v128): v128 {
+  return v128.bitselect(f32x4.splat(0), f32x4.mul(w, v), v128.and(f32x4.eq(w, f32x4.splat(0)), f32x4.eq(v, v)));
+}
+
+/** The sigmoid cross-entropy term w·y·softplus(−z) + (1 − y)·softplus(z), and its partials. */
+@inline function sigmoidTerm(y: v128, z: v128, w: v128, what: i32): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(z)));
+  const tail = log1pUnit(e);
+  const softplusPositive = f32x4.add(f32x4.max(z, f32x4.splat(0)), tail);
+  const softplusNegative = f32x4.add(f32x4.max(f32x4.neg(z), f32x4.splat(0)), tail);
+  const oneMinusY = f32x4.sub(f32x4.splat(1), y);
+  if (what == 0) return f32x4.sub(f32x4.mul(w, softplusNegative), softplusPositive); // ∂/∂y
+  if (what == 1) {
+    // ∂/∂z = (1 − y)·σ(z) − w·y·σ(−z), σ(±z) from e = e^−|z|: exact in both tails.
+    const positive = f32x4.ge(z, f32x4.splat(0));
+    const one = f32x4.splat(1);
+    const denominator = f32x4.add(one, e);
+    const sigmoid = f32x4.div(v128.bitselect(one, e, positive), denominator);
+    const sigmoidNegative = f32x4.div(v128.bitselect(e, one, positive), denominator);
+    return f32x4.sub(f32x4.mul(oneMinusY, sigmoid), f32x4.mul(f32x4.mul(w, y), sigmoidNegative));
+  }
+  return f32x4.add(masked(f32x4.mul(w, y), softplusNegative), masked(oneMinusY, softplusPositive));
+}
+
+const VALUE: i32 = -1;
+
+/** The sigmoid cross-entropy terms of labels y, logits z (both one per entry) and positive weights w (`weightSize`). */
+export function sigmoidCrossEntropy(labels: usize, logits: usize, weights: usize, weightSize: i32, output: usize, rows: i32, columns: i32, sumRows: bool): void {
+  for (let row = 0; row < rows; row++) {
+    const y = labels + (<usize>row * <usize>columns << 2);
+    const z = logits + (<usize>row * <usize>columns << 2);
+    let acc = f64x2.splat(0);
+    let sum: f64 = 0;
+    let k = 0;
+    for (; k + 4 <= columns; k += 4) {
+      const term = sigmoidTerm(v128.load(at(y, k)), v128.load(at(z, k)), entries(weights, weightSize, row, columns, k), VALUE);
+      if (sumRows) acc = addWide(acc, term);
+      else v128.store(at(output, row * columns + k), term);
+    }
+    for (; k < columns; k++) {
+      const term = f32x4.extract_lane(sigmoidTerm(f32x4.splat(load<f32>(at(y, k))), f32x4.splat(load<f32>(at(z, k))), entry(weights, weightSize, row, columns, k), VALUE), 0);
+      if (sumRows) sum += <f64>term;
+      else store<f32>(at(output, row * columns + k), term);
+    }
+    if (sumRows) store<f32>(at(output, row), <f32>(total(acc) + sum));
+  }
+}
+
+/** dy·∂term/∂(labels) (`input` 0) or ∂/∂(logits) (`input` 1), one per entry. */
+export function sigmoidCrossEntropyGrad(dy: usize, labels: usize, logits: usize, weights: usize, weightSize: i32, gradient: usize, rows: i32, columns: i32, dyPerRow: bool, input: i32): void {
+  for (let row = 0; row < rows; row++) {
+    const y = labels + (<usize>row * <usize>columns << 2);
+    const z = logits + (<usize>row * <usize>columns << 2);
+    let k = 0;
+    for (; k + 4 <= columns; k += 4) {
+      const upstream = dyPerRow ? f32x4.splat(load<f32>(at(dy, row))) : v128.load(at(dy, row * columns + k));
+      const slope = sigmoidTerm(v128.load(at(y, k)), v128.load(at(z, k)), entries(weights, weightSize, row, columns, k), input);
+      v128.store(at(gradient, row * columns + k), f32x4.mul(upstream, slope));
+    }
+    for (; k < columns; k++) {
+      const upstream = dyPerRow ? load<f32>(at(dy, row)) : load<f32>(at(dy, row * columns + k));
+      const slope = f32x4.extract_lane(sigmoidTerm(f32x4.splat(load<f32>(at(y, k))), f32x4.splat(load<f32>(at(z, k))), entry(weights, weightSize, row, columns, k), input), 0);
+      store<f32>(at(gradient, row * columns + k), upstream * slope);
+    }
+  }
+}
