@@ -3,7 +3,26 @@
  * (μ_P, log σ_P², μ_Q, log σ_Q²) summed over the last axis
  * (elementwise-sum.ts); Δ = μ_P − μ_Q, r = log σ_P² − log σ_Q².
  */
-import { elementwiseSumOp, type ElementwiseTerm } from './elementwise-sum.js';
+import { elementwiseSumOp, type ElementwiseTerm, type SimdTerm } from './elementwise-sum.js';
+
+/**
+ * A Gaussian measure in the SIMD module (`gaussian`, its code there): the
+ * terms or row sums, and the gradients of μ_P and log σ_P² (those of Q's
+ * parameters, sums where Q is broadcast, run in JavaScript).
+ */
+function simdGaussian(code: number): SimdTerm {
+  return {
+    forward(simd, { places: [meanP, logVarP, meanQ, logVarQ], sizes, rows, columns }, output, sumRows) {
+      simd.gaussian(code, meanP!, logVarP!, meanQ!, logVarQ!, sizes[2]!, sizes[3]!, output, rows, columns, sumRows);
+      return true;
+    },
+    gradient(simd, { places: [meanP, logVarP, meanQ, logVarQ], sizes, rows, columns }, input, dy, gradient, dyPerRow) {
+      if (input > 1) return false;
+      simd.gaussianGrad(code, dy, meanP!, logVarP!, meanQ!, logVarQ!, sizes[2]!, sizes[3]!, gradient, rows, columns, dyPerRow, input);
+      return true;
+    },
+  };
+}
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -24,6 +43,7 @@ export const gaussianKLTerm: ElementwiseTerm = {
     (mp, _vp, mq, vq) => -scaledDifference(mp, mq, vq),
     (mp, vp, mq, vq) => -(0.5 * Math.expm1(vp - vq) + 0.5 * scaledSquare(mp, mq, vq)),
   ],
+  simd: simdGaussian(0),
 };
 
 /** H(P, Q) = ½[log 2π + log σ_Q² + (σ_P² + Δ²)/σ_Q²]. */
@@ -37,6 +57,7 @@ export const gaussianCrossEntropyTerm: ElementwiseTerm = {
     (mp, _vp, mq, vq) => -scaledDifference(mp, mq, vq),
     (mp, vp, mq, vq) => 0.5 * (1 - (Math.exp(vp - vq) + scaledSquare(mp, mq, vq))),
   ],
+  simd: simdGaussian(1),
 };
 
 export const fusedGaussianKL = elementwiseSumOp(gaussianKLTerm);

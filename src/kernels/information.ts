@@ -8,7 +8,7 @@
  * numbers: a term whose weight is 0 is 0 unless what it weighs is NaN; in
  * gradients a held term is a constant, its slope 0.
  */
-import { elementwiseSumOp, type ElementwiseTerm } from './elementwise-sum.js';
+import { elementwiseSumOp, type ElementwiseTerm, type SimdTerm } from './elementwise-sum.js';
 import { maskedProduct } from './sigmoid-cross-entropy.js';
 
 /** x·log y, 0 where x = 0 and log y is not NaN. */
@@ -32,11 +32,31 @@ const logMixture = (p: number, q: number) => Math.log((p + q) / 2);
 /** φ'(m), 0 where m = 0. */
 const mixtureDerivative = (p: number, q: number) => (p + q === 0 ? 0 : logMixture(p, q) + 1);
 
+/**
+ * A measure in the SIMD module (`informationMeasure`, its code there): the
+ * row sums, and the gradients of p and q (entropy reads p as both).
+ */
+function simdMeasure(code: number): SimdTerm {
+  return {
+    forward(simd, { places, rows, columns }, output, sumRows) {
+      if (!sumRows) return false;
+      simd.informationMeasure(code, places[0]!, places[1] ?? places[0]!, output, rows, columns);
+      return true;
+    },
+    gradient(simd, { places, rows, columns }, input, dy, gradient, dyPerRow) {
+      if (!dyPerRow) return false;
+      simd.informationMeasureGrad(code, dy, places[0]!, places[1] ?? places[0]!, gradient, rows, columns, input);
+      return true;
+    },
+  };
+}
+
 export const entropyTerm: ElementwiseTerm = {
   name: 'EntropyEntropy',
   inputNames: ['p'],
   value: (p) => -xlogy(p, p),
   partials: [(p) => -xLogXDerivative(p)],
+  simd: simdMeasure(0),
 };
 
 export const crossEntropyTerm: ElementwiseTerm = {
@@ -44,6 +64,7 @@ export const crossEntropyTerm: ElementwiseTerm = {
   inputNames: ['p', 'q'],
   value: (p, q) => -xlogy(p, q),
   partials: [(p, q) => -xlogyDx(p, q), (p, q) => -xlogyDy(p, q)],
+  simd: simdMeasure(1),
 };
 
 export const klDivergenceTerm: ElementwiseTerm = {
@@ -51,6 +72,7 @@ export const klDivergenceTerm: ElementwiseTerm = {
   inputNames: ['p', 'q'],
   value: (p, q) => relativeEntropy(p, Math.log(q)),
   partials: [(p, q) => xLogXDerivative(p) - xlogyDx(p, q), (p, q) => -xlogyDy(p, q)],
+  simd: simdMeasure(2),
 };
 
 export const jsDivergenceTerm: ElementwiseTerm = {
@@ -58,6 +80,7 @@ export const jsDivergenceTerm: ElementwiseTerm = {
   inputNames: ['p', 'q'],
   value: (p, q) => 0.5 * (relativeEntropy(p, logMixture(p, q)) + relativeEntropy(q, logMixture(p, q))),
   partials: [(p, q) => 0.5 * (xLogXDerivative(p) - mixtureDerivative(p, q)), (p, q) => 0.5 * (xLogXDerivative(q) - mixtureDerivative(p, q))],
+  simd: simdMeasure(3),
 };
 
 /** The fused measures, by term. */

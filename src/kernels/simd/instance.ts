@@ -24,6 +24,18 @@ export interface SimdKernels {
     dy: number, labels: number, logits: number, weights: number, weightSize: number,
     gradient: number, rows: number, columns: number, dyPerRow: boolean, input: number,
   ): void;
+  /** `measure`: 0 entropy, 1 cross-entropy, 2 KL, 3 JS. */
+  informationMeasure(measure: number, p: number, q: number, output: number, rows: number, columns: number): void;
+  informationMeasureGrad(measure: number, dy: number, p: number, q: number, gradient: number, rows: number, columns: number, input: number): void;
+  /** `measure`: 0 KL, 1 cross-entropy. */
+  gaussian(
+    measure: number, meanP: number, logVarP: number, meanQ: number, logVarQ: number, meanQSize: number, logVarQSize: number,
+    output: number, rows: number, columns: number, sumRows: boolean,
+  ): void;
+  gaussianGrad(
+    measure: number, dy: number, meanP: number, logVarP: number, meanQ: number, logVarQ: number, meanQSize: number, logVarQSize: number,
+    gradient: number, rows: number, columns: number, dyPerRow: boolean, input: number,
+  ): void;
 }
 
 /** undefined: not tried yet; null: not (yet) compiled. */

@@ -13,8 +13,8 @@
  * ∂l/∂z = dy·(softmax(z)·Σt − t). The formulas of softmax-cross-entropy.ts.
  */
 
-// exp of four lanes, for x ≤ 88: x = n·ln 2 + r, |r| ≤ ½ln 2, e^r by a degree-7 polynomial, 2^n by the exponent bits.
-// x < −87.3 (−Infinity included) gives 0; NaN stays NaN.
+// exp of four lanes: x = n·ln 2 + r, |r| ≤ ½ln 2, e^r by a degree-7 polynomial, 2^n by the exponent bits.
+// x < −87.3 (−Infinity included) gives 0 (below float32's normal range), x > 88.72 gives Infinity; NaN stays NaN.
 @inline function exp4(x: v128): v128 {
   const low = f32x4.splat(-87.33654);
   const clamped = f32x4.min(f32x4.max(x, low), f32x4.splat(88.37626));
@@ -29,7 +29,8 @@
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.mul(f32x4.mul(p, r), r), f32x4.add(r, f32x4.splat(1.0)));
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return v128.bitselect(f32x4.splat(0), f32x4.mul(p, scale), f32x4.lt(x, low));
+  const finite = v128.bitselect(f32x4.splat(0), f32x4.mul(p, scale), f32x4.lt(x, low));
+  return v128.bitselect(f32x4.splat(Infinity), finite, f32x4.gt(x, f32x4.splat(88.72284)));
 }
 
 @inline function exp1(x: f32): f32 {
@@ -313,6 +314,194 @@ export function sigmoidCrossEntropyGrad(dy: usize, labels: usize, logits: usize,
       const upstream = dyPerRow ? load<f32>(at(dy, row)) : load<f32>(at(dy, row * columns + k));
       const slope = f32x4.extract_lane(sigmoidTerm(f32x4.splat(load<f32>(at(y, k))), f32x4.splat(load<f32>(at(z, k))), entry(weights, weightSize, row, columns, k), input), 0);
       store<f32>(at(gradient, row * columns + k), upstream * slope);
+    }
+  }
+}
+
+/**
+ * log(x) of four lanes: x = 2^e·f, f in [√½, √2), Cephes' logf polynomial
+ * for log f. Subnormals are scaled up first; 0 gives −Infinity, x < 0 and
+ * NaN give NaN, +Infinity gives +Infinity.
+ */
+@inline function log4(x: v128): v128 {
+  const subnormal = f32x4.lt(x, f32x4.splat(1.17549435e-38));
+  const scaled = v128.bitselect(f32x4.mul(x, f32x4.splat(16777216)), x, subnormal);
+  const bits = scaled;
+  let exponent = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126)));
+  exponent = f32x4.sub(exponent, v128.bitselect(f32x4.splat(24), f32x4.splat(0), subnormal));
+  let mantissa = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000)); // in [0.5, 1)
+  const small = f32x4.lt(mantissa, f32x4.splat(0.707106781));
+  exponent = f32x4.sub(exponent, v128.bitselect(f32x4.splat(1), f32x4.splat(0), small));
+  const f = f32x4.sub(v128.bitselect(f32x4.add(mantissa, mantissa), mantissa, small), f32x4.splat(1));
+  const z = f32x4.mul(f, f);
+  let y = f32x4.splat(7.0376836292e-2);
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.1514610310e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.1676998740e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.2420140846e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.4249322787e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.6668057665e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(2.0000714765e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-2.4999993993e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(3.3333331174e-1));
+  y = f32x4.mul(f32x4.mul(y, f), z);
+  y = f32x4.add(y, f32x4.mul(exponent, f32x4.splat(-2.12194440e-4)));
+  y = f32x4.add(y, f32x4.mul(z, f32x4.splat(-0.5)));
+  let result = f32x4.add(f32x4.add(f, y), f32x4.mul(exponent, f32x4.splat(0.693359375)));
+  result = v128.bitselect(f32x4.splat(-Infinity), result, f32x4.eq(x, f32x4.splat(0)));
+  result = v128.bitselect(f32x4.splat(Infinity), result, f32x4.eq(x, f32x4.splat(Infinity)));
+  return v128.bitselect(f32x4.splat(NaN), result, v128.or(f32x4.lt(x, f32x4.splat(0)), f32x4.ne(x, x)));
+}
+
+/** expm1(x) by Kahan's trick: (u − 1)·x/log u with u = e^x, exact as x → 0; x where u = 1, −1 where u − 1 = −1. */
+@inline function expm14(x: v128): v128 {
+  const u = exp4(x);
+  const um1 = f32x4.sub(u, f32x4.splat(1));
+  const kahan = f32x4.div(f32x4.mul(um1, x), log4(u));
+  const large = v128.or(f32x4.eq(um1, f32x4.splat(-1)), f32x4.eq(u, f32x4.splat(Infinity)));
+  return v128.bitselect(x, v128.bitselect(um1, kahan, large), f32x4.eq(u, f32x4.splat(1)));
+}
+
+const ZERO = f32x4.splat(0);
+const ONE = f32x4.splat(1);
+const HALF = f32x4.splat(0.5);
+
+/** ∂(x·log y)/∂x = log y, 0 where x = y = 0. */
+@inline function xlogyDx(x: v128, y: v128): v128 {
+  return v128.bitselect(ZERO, log4(y), v128.and(f32x4.eq(x, ZERO), f32x4.eq(y, ZERO)));
+}
+
+/** ∂(x·log y)/∂y = x/y, 0 where x = 0. */
+@inline function xlogyDy(x: v128, y: v128): v128 {
+  return v128.bitselect(ZERO, f32x4.div(x, y), f32x4.eq(x, ZERO));
+}
+
+/** φ'(x) = log x + 1, 0 at x = 0. */
+@inline function xLogXDerivative(x: v128): v128 {
+  return f32x4.add(xlogyDx(x, x), xlogyDy(x, x));
+}
+
+/** x·(log x − ℓ), 0 where x = 0 and ℓ is not NaN. */
+@inline function relativeEntropy(x: v128, logY: v128): v128 {
+  return masked(x, f32x4.sub(log4(v128.bitselect(ONE, x, f32x4.eq(x, ZERO))), logY));
+}
+
+/** log m, m = (p + q)/2: halved where that is exact, else log(p + q) − ln 2 (subnormal halves). */
+@inline function logMixture(p: v128, q: v128): v128 {
+  const sum = f32x4.add(p, q);
+  const subnormalHalf = f32x4.lt(sum, f32x4.splat(2.3509887e-38));
+  return v128.bitselect(f32x4.sub(log4(sum), f32x4.splat(0.693147181)), log4(f32x4.mul(sum, HALF)), subnormalHalf);
+}
+
+const ENTROPY: i32 = 0;
+const CROSS_ENTROPY: i32 = 1;
+const KL_DIVERGENCE: i32 = 2;
+const JS_DIVERGENCE: i32 = 3;
+
+/** The term of measure `measure` at (p, q), or its partial by p (`what` 0) or q (1); VALUE for the term. */
+@inline function measureTerm(measure: i32, p: v128, q: v128, what: i32): v128 {
+  if (measure == ENTROPY) return f32x4.neg(what == VALUE ? masked(p, log4(p)) : xLogXDerivative(p));
+  if (measure == CROSS_ENTROPY) return f32x4.neg(what == VALUE ? masked(p, log4(q)) : what == 0 ? xlogyDx(p, q) : xlogyDy(p, q));
+  if (measure == KL_DIVERGENCE) {
+    if (what == VALUE) return relativeEntropy(p, log4(q));
+    return what == 0 ? f32x4.sub(xLogXDerivative(p), xlogyDx(p, q)) : f32x4.neg(xlogyDy(p, q));
+  }
+  const logM = logMixture(p, q);
+  if (what == VALUE) return f32x4.mul(HALF, f32x4.add(relativeEntropy(p, logM), relativeEntropy(q, logM)));
+  const mixture = v128.bitselect(ZERO, f32x4.add(logM, ONE), f32x4.eq(f32x4.add(p, q), ZERO));
+  return f32x4.mul(HALF, f32x4.sub(xLogXDerivative(what == 0 ? p : q), mixture));
+}
+
+/** Row sums of measure `measure`'s terms (in nats) of p and q, `rows` × `columns`, classes last. */
+export function informationMeasure(measure: i32, p: usize, q: usize, output: usize, rows: i32, columns: i32): void {
+  for (let row = 0; row < rows; row++) {
+    const a = p + (<usize>row * <usize>columns << 2);
+    const b = q + (<usize>row * <usize>columns << 2);
+    let acc = f64x2.splat(0);
+    let sum: f64 = 0;
+    let k = 0;
+    for (; k + 4 <= columns; k += 4) acc = addWide(acc, measureTerm(measure, v128.load(at(a, k)), v128.load(at(b, k)), VALUE));
+    for (; k < columns; k++) sum += <f64>f32x4.extract_lane(measureTerm(measure, f32x4.splat(load<f32>(at(a, k))), f32x4.splat(load<f32>(at(b, k))), VALUE), 0);
+    store<f32>(at(output, row), <f32>(total(acc) + sum));
+  }
+}
+
+/** dy (one per row)·∂term/∂p (`input` 0) or ∂/∂q (1). */
+export function informationMeasureGrad(measure: i32, dy: usize, p: usize, q: usize, gradient: usize, rows: i32, columns: i32, input: i32): void {
+  for (let row = 0; row < rows; row++) {
+    const offset = <usize>row * <usize>columns << 2;
+    const upstream = load<f32>(at(dy, row));
+    let k = 0;
+    for (; k + 4 <= columns; k += 4) {
+      const slope = measureTerm(measure, v128.load(at(p + offset, k)), v128.load(at(q + offset, k)), input);
+      v128.store(at(gradient + offset, k), f32x4.mul(f32x4.splat(upstream), slope));
+    }
+    for (; k < columns; k++) {
+      const slope = f32x4.extract_lane(measureTerm(measure, f32x4.splat(load<f32>(at(p + offset, k))), f32x4.splat(load<f32>(at(q + offset, k))), input), 0);
+      store<f32>(at(gradient + offset, k), upstream * slope);
+    }
+  }
+}
+
+const GAUSSIAN_KL: i32 = 0;
+const GAUSSIAN_CROSS_ENTROPY: i32 = 1;
+
+/** The Gaussian term (KL or cross-entropy) of (μ_P, log σ_P², μ_Q, log σ_Q²), or its partial by input `what`. */
+@inline function gaussianTerm(measure: i32, meanP: v128, logVarP: v128, meanQ: v128, logVarQ: v128, what: i32): v128 {
+  const difference = f32x4.sub(meanP, meanQ);
+  const r = f32x4.sub(logVarP, logVarQ);
+  const precisionQ = exp4(f32x4.neg(logVarQ));
+  const scaledSquare = f32x4.mul(f32x4.mul(difference, difference), precisionQ);
+  if (what == 0 || what == 2) {
+    const slope = f32x4.mul(difference, precisionQ);
+    return what == 0 ? slope : f32x4.neg(slope);
+  }
+  if (measure == GAUSSIAN_KL) {
+    const halfExpm1 = f32x4.mul(HALF, expm14(r));
+    if (what == 1) return halfExpm1;
+    if (what == 3) return f32x4.neg(f32x4.add(halfExpm1, f32x4.mul(HALF, scaledSquare)));
+    return f32x4.mul(HALF, f32x4.add(f32x4.sub(expm14(r), r), scaledSquare));
+  }
+  const ratio = exp4(r);
+  if (what == 1) return f32x4.mul(HALF, ratio);
+  if (what == 3) return f32x4.mul(HALF, f32x4.sub(ONE, f32x4.add(ratio, scaledSquare)));
+  return f32x4.mul(HALF, f32x4.add(f32x4.add(f32x4.splat(1.83787706641), logVarQ), f32x4.add(ratio, scaledSquare)));
+}
+
+/** Row sums of the Gaussian terms; μ_Q and log σ_Q² of `priorSize` (1, one per column, or one per entry). */
+export function gaussian(measure: i32, meanP: usize, logVarP: usize, meanQ: usize, logVarQ: usize, meanQSize: i32, logVarQSize: i32, output: usize, rows: i32, columns: i32, sumRows: bool): void {
+  for (let row = 0; row < rows; row++) {
+    const offset = <usize>row * <usize>columns << 2;
+    let acc = f64x2.splat(0);
+    let sum: f64 = 0;
+    let k = 0;
+    for (; k + 4 <= columns; k += 4) {
+      const term = gaussianTerm(measure, v128.load(at(meanP + offset, k)), v128.load(at(logVarP + offset, k)), entries(meanQ, meanQSize, row, columns, k), entries(logVarQ, logVarQSize, row, columns, k), VALUE);
+      if (sumRows) acc = addWide(acc, term);
+      else v128.store(at(output + offset, k), term);
+    }
+    for (; k < columns; k++) {
+      const term = f32x4.extract_lane(gaussianTerm(measure, f32x4.splat(load<f32>(at(meanP + offset, k))), f32x4.splat(load<f32>(at(logVarP + offset, k))), entry(meanQ, meanQSize, row, columns, k), entry(logVarQ, logVarQSize, row, columns, k), VALUE), 0);
+      if (sumRows) sum += <f64>term;
+      else store<f32>(at(output + offset, k), term);
+    }
+    if (sumRows) store<f32>(at(output, row), <f32>(total(acc) + sum));
+  }
+}
+
+/** dy·∂term/∂(μ_P) (`input` 0) or ∂/∂(log σ_P²) (1), one per entry; dy per entry or per row. */
+export function gaussianGrad(measure: i32, dy: usize, meanP: usize, logVarP: usize, meanQ: usize, logVarQ: usize, meanQSize: i32, logVarQSize: i32, gradient: usize, rows: i32, columns: i32, dyPerRow: bool, input: i32): void {
+  for (let row = 0; row < rows; row++) {
+    const offset = <usize>row * <usize>columns << 2;
+    let k = 0;
+    for (; k + 4 <= columns; k += 4) {
+      const upstream = dyPerRow ? f32x4.splat(load<f32>(at(dy, row))) : v128.load(at(dy + offset, k));
+      const slope = gaussianTerm(measure, v128.load(at(meanP + offset, k)), v128.load(at(logVarP + offset, k)), entries(meanQ, meanQSize, row, columns, k), entries(logVarQ, logVarQSize, row, columns, k), input);
+      v128.store(at(gradient + offset, k), f32x4.mul(upstream, slope));
+    }
+    for (; k < columns; k++) {
+      const upstream = dyPerRow ? load<f32>(at(dy, row)) : load<f32>(at(dy + offset, k));
+      const slope = f32x4.extract_lane(gaussianTerm(measure, f32x4.splat(load<f32>(at(meanP + offset, k))), f32x4.splat(load<f32>(at(logVarP + offset, k))), entry(meanQ, meanQSize, row, columns, k), entry(logVarQ, logVarQSize, row, columns, k), input), 0);
+      store<f32>(at(gradient + offset, k), upstream * slope);
     }
   }
 }
