@@ -59,12 +59,19 @@ const forward: ArrayKernel<CategoricalKLAttrs> = {
       [kl![sample], pMax![sample], pLogSum![sample], qMax![sample], qLogSum![sample]] = [value, mp, lp, mq, lq];
     }
   },
+  runSimd(simd, { p, q }, outputs, { axis, temperature }) {
+    const { outer, classes, inner } = classLayout(p!.shape, axis);
+    if (inner !== 1) return false;
+    const [kl, pMax, pLogSum, qMax, qLogSum] = outputs.map((output) => output.byteOffset) as [number, number, number, number, number];
+    simd.categoricalKL(p!.values.byteOffset, q!.values.byteOffset, kl, pMax, pLogSum, qMax, qLogSum, outer, classes, temperature);
+    return true;
+  },
 };
 
 const BACKWARD_INPUTS = ['dy', 'p', 'q', 'kl', 'pMax', 'pLogSum', 'qMax', 'qLogSum'];
 
-/** One backward kernel: `slope(logπ, logρ, KL)` times dy/T at every class. */
-function backward(kernelName: string, slope: (logPi: number, logRho: number, kl: number) => number): ArrayKernel<CategoricalKLAttrs> {
+/** One backward kernel: `slope(logπ, logρ, KL)` times dy/T at every class; `input` is 0 for p, 1 for q (in the SIMD module). */
+function backward(kernelName: string, input: number, slope: (logPi: number, logRho: number, kl: number) => number): ArrayKernel<CategoricalKLAttrs> {
   return {
     kernelName,
     inputNames: BACKWARD_INPUTS,
@@ -85,17 +92,25 @@ function backward(kernelName: string, slope: (logPi: number, logRho: number, kl:
         }
       }
     },
+    runSimd(simd, inputs, [gradient], { axis, temperature }) {
+      const { outer, classes, inner } = classLayout(inputs['p']!.shape, axis);
+      if (inner !== 1) return false;
+      const place = (name: string) => inputs[name]!.values.byteOffset;
+      const saved = BACKWARD_INPUTS.map(place) as [number, number, number, number, number, number, number, number];
+      simd.categoricalKLGrad(...saved, gradient!.byteOffset, outer, classes, temperature, input);
+      return true;
+    },
   };
 }
 
 /** π·(log π − log ρ − KL), 0 where π = 0. */
-const gradP = backward(GRAD_P, (logPi, logRho, kl) => {
+const gradP = backward(GRAD_P, 0, (logPi, logRho, kl) => {
   const pi = Math.exp(logPi);
   return pi === 0 ? 0 : pi * (logPi - logRho - kl);
 });
 
 /** ρ − π. */
-const gradQ = backward(GRAD_Q, (logPi, logRho) => Math.exp(logRho) - Math.exp(logPi));
+const gradQ = backward(GRAD_Q, 1, (logPi, logRho) => Math.exp(logRho) - Math.exp(logPi));
 
 const gradient: GradConfig = {
   kernelName: CATEGORICAL_KL,

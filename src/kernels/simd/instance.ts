@@ -36,6 +36,11 @@ export interface SimdKernels {
     measure: number, dy: number, meanP: number, logVarP: number, meanQ: number, logVarQ: number, meanQSize: number, logVarQSize: number,
     gradient: number, rows: number, columns: number, dyPerRow: boolean, input: number,
   ): void;
+  categoricalKL(p: number, q: number, kl: number, pMax: number, pLogSum: number, qMax: number, qLogSum: number, rows: number, classes: number, temperature: number): void;
+  categoricalKLGrad(
+    dy: number, p: number, q: number, kl: number, pMax: number, pLogSum: number, qMax: number, qLogSum: number,
+    gradient: number, rows: number, classes: number, temperature: number, input: number,
+  ): void;
 }
 
 /** undefined: not tried yet; null: not (yet) compiled. */

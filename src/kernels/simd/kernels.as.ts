@@ -505,3 +505,88 @@ export function gaussianGrad(measure: i32, dy: usize, meanP: usize, logVarP: usi
     }
   }
 }
+
+// ---------------------------------------------------------------------------
+// Categorical KL of logits (categorical-kl.ts), classes last: per row,
+// π = softmax(p/T), ρ = softmax(q/T), KL = Σ π·(log π − log ρ).
+
+/** max of x/T and log Σ exp(x/T − max) of a row, into maxima and logSums at `row`. */
+function temperedLogSumExp(x: usize, classes: i32, temperature: f32, maxima: usize, logSums: usize, row: i32): void {
+  const scale = f32x4.splat(1 / temperature);
+  let lanes = f32x4.splat(-Infinity);
+  let k = 0;
+  for (; k + 4 <= classes; k += 4) lanes = f32x4.max(lanes, f32x4.mul(v128.load(at(x, k)), scale));
+  let largest = max<f32>(max<f32>(f32x4.extract_lane(lanes, 0), f32x4.extract_lane(lanes, 1)), max<f32>(f32x4.extract_lane(lanes, 2), f32x4.extract_lane(lanes, 3)));
+  for (; k < classes; k++) largest = max<f32>(largest, load<f32>(at(x, k)) / temperature);
+  const shift = f32x4.splat(largest);
+  let acc = f64x2.splat(0);
+  k = 0;
+  for (; k + 4 <= classes; k += 4) acc = addWide(acc, exp4(f32x4.sub(f32x4.mul(v128.load(at(x, k)), scale), shift)));
+  let sum = total(acc);
+  for (; k < classes; k++) sum += <f64>exp1(load<f32>(at(x, k)) / temperature - largest);
+  store<f32>(at(maxima, row), largest);
+  store<f32>(at(logSums, row), <f32>Math.log(sum));
+}
+
+/** log softmax(x/T) of four classes, from the row's saved max and log-sum. */
+@inline function temperedLogSoftmax(x: v128, scale: v128, max: v128, logSum: v128): v128 {
+  return f32x4.sub(f32x4.sub(f32x4.mul(x, scale), max), logSum);
+}
+
+/** KL per row, and each row's max and log-sum of p/T and of q/T. */
+export function categoricalKL(p: usize, q: usize, kl: usize, pMax: usize, pLogSum: usize, qMax: usize, qLogSum: usize, rows: i32, classes: i32, temperature: f32): void {
+  const scale = f32x4.splat(1 / temperature);
+  for (let row = 0; row < rows; row++) {
+    const offset = <usize>row * <usize>classes << 2;
+    temperedLogSumExp(p + offset, classes, temperature, pMax, pLogSum, row);
+    temperedLogSumExp(q + offset, classes, temperature, qMax, qLogSum, row);
+    const mp = f32x4.splat(load<f32>(at(pMax, row)));
+    const lp = f32x4.splat(load<f32>(at(pLogSum, row)));
+    const mq = f32x4.splat(load<f32>(at(qMax, row)));
+    const lq = f32x4.splat(load<f32>(at(qLogSum, row)));
+    let acc = f64x2.splat(0);
+    let sum: f64 = 0;
+    let k = 0;
+    for (; k + 4 <= classes; k += 4) {
+      const logPi = temperedLogSoftmax(v128.load(at(p + offset, k)), scale, mp, lp);
+      const pi = exp4(logPi);
+      acc = addWide(acc, f32x4.sub(masked(pi, logPi), masked(pi, temperedLogSoftmax(v128.load(at(q + offset, k)), scale, mq, lq))));
+    }
+    for (; k < classes; k++) {
+      const logPi = temperedLogSoftmax(f32x4.splat(load<f32>(at(p + offset, k))), scale, mp, lp);
+      const pi = exp4(logPi);
+      sum += <f64>f32x4.extract_lane(f32x4.sub(masked(pi, logPi), masked(pi, temperedLogSoftmax(f32x4.splat(load<f32>(at(q + offset, k))), scale, mq, lq))), 0);
+    }
+    store<f32>(at(kl, row), <f32>(total(acc) + sum));
+  }
+}
+
+/** The slope of four classes: by p, π·(log π − log ρ − KL), 0 where π = 0 (`input` 0); by q, ρ − π (1). */
+@inline function categoricalKLSlope(logPi: v128, logRho: v128, kl: v128, input: i32): v128 {
+  const pi = exp4(logPi);
+  if (input == 1) return f32x4.sub(exp4(logRho), pi);
+  return v128.bitselect(ZERO, f32x4.mul(pi, f32x4.sub(f32x4.sub(logPi, logRho), kl)), f32x4.eq(pi, ZERO));
+}
+
+/** dy/T (one per row) times the slope by p (`input` 0) or q (1). */
+export function categoricalKLGrad(dy: usize, p: usize, q: usize, kl: usize, pMax: usize, pLogSum: usize, qMax: usize, qLogSum: usize, gradient: usize, rows: i32, classes: i32, temperature: f32, input: i32): void {
+  const scale = f32x4.splat(1 / temperature);
+  for (let row = 0; row < rows; row++) {
+    const offset = <usize>row * <usize>classes << 2;
+    const mp = f32x4.splat(load<f32>(at(pMax, row)));
+    const lp = f32x4.splat(load<f32>(at(pLogSum, row)));
+    const mq = f32x4.splat(load<f32>(at(qMax, row)));
+    const lq = f32x4.splat(load<f32>(at(qLogSum, row)));
+    const value = f32x4.splat(load<f32>(at(kl, row)));
+    const upstream = f32x4.splat(load<f32>(at(dy, row)) / temperature);
+    let k = 0;
+    for (; k + 4 <= classes; k += 4) {
+      const slope = categoricalKLSlope(temperedLogSoftmax(v128.load(at(p + offset, k)), scale, mp, lp), temperedLogSoftmax(v128.load(at(q + offset, k)), scale, mq, lq), value, input);
+      v128.store(at(gradient + offset, k), f32x4.mul(upstream, slope));
+    }
+    for (; k < classes; k++) {
+      const slope = categoricalKLSlope(temperedLogSoftmax(f32x4.splat(load<f32>(at(p + offset, k))), scale, mp, lp), temperedLogSoftmax(f32x4.splat(load<f32>(at(q + offset, k))), scale, mq, lq), value, input);
+      store<f32>(at(gradient + offset, k), f32x4.extract_lane(f32x4.mul(upstream, slope), 0));
+    }
+  }
+}
