@@ -3,7 +3,7 @@
  * f(a, b, c, d) of up to four inputs and its partial derivatives, written
  * once as arithmetic on numbers, become a forward kernel (the terms, or
  * their sums along one axis) and a backward kernel (dy·∂f/∂input for the
- * input tfjs asks for), for cpu and wasm.
+ * input tfjs asks for), for cpu and wasm, and from the term's GLSL for webgl.
  *
  * One pass over the data each way, every intermediate a float64 number: no
  * [N, C] temporary, and a broadcast input (a `[C]` positive weight, a prior
@@ -15,6 +15,7 @@ import { cpuKernel, wasmKernel, type ArrayInput, type ArrayKernel } from './arra
 import { classLayout } from './class-layout.js';
 import { runBackward, runFused, type FusedOp } from './fused.js';
 import type { SimdKernels } from './simd/instance.js';
+import { webglElementwiseKernels, webglTakes, type GlslTerm } from './elementwise-sum.webgl.js';
 
 /** A term as a function of up to four numbers (the inputs at one element, in order). */
 export type TermFunction = (a: number, b: number, c: number, d: number) => number;
@@ -30,6 +31,8 @@ export interface ElementwiseTerm {
   readonly partials: readonly TermFunction[];
   /** The term in the SIMD module (simd/kernels.as.ts) on tfjs's wasm backend, where it has one. */
   readonly simd?: SimdTerm;
+  /** The term in GLSL, for webgl (elementwise-sum.webgl.ts), where it has one. */
+  readonly glsl?: GlslTerm;
 }
 
 /**
@@ -158,7 +161,13 @@ export function elementwiseSumOp(term: ElementwiseTerm): FusedOp {
       return Object.fromEntries(term.inputNames.map((name, i) => [name, gradientOf(i)]));
     },
   };
-  return { kernels: [...kernels.map(cpuKernel), ...kernels.map(wasmKernel)], gradients: [gradient] };
+  const webgl = term.glsl === undefined ? [] : webglElementwiseKernels(term.name, term.inputNames, term.glsl);
+  return {
+    kernels: [...kernels.map(cpuKernel), ...kernels.map(wasmKernel), ...webgl],
+    gradients: [gradient],
+    accepts: (backendName, inputs, attrs) =>
+      backendName !== 'webgl' || webglTakes(term.glsl!, term.inputNames.map((name) => inputs[name]!.shape), (attrs as SumAttrs).axis),
+  };
 }
 
 /**

@@ -32,6 +32,11 @@ const scaledSquare = (meanP: number, meanQ: number, logVarQ: number) => (meanP -
 /** Δ/σ_Q². */
 const scaledDifference = (meanP: number, meanQ: number, logVarQ: number) => (meanP - meanQ) * Math.exp(-logVarQ);
 
+/** Δ²/σ_Q² in GLSL: a, b, c, d are μ_P, log σ_P², μ_Q, log σ_Q². */
+const GLSL_GAUSSIAN = `
+  float scaledSquare(float mp, float mq, float vq) { float d = mp - mq; return d * d * exp(-vq); }
+`;
+
 /** D_KL(P ‖ Q) = ½[expm1(r) − r + Δ²/σ_Q²]: expm1(r) − r is exact as r → 0. */
 export const gaussianKLTerm: ElementwiseTerm = {
   name: 'EntropyGaussianKL',
@@ -43,6 +48,11 @@ export const gaussianKLTerm: ElementwiseTerm = {
     (mp, _vp, mq, vq) => -scaledDifference(mp, mq, vq),
     (mp, vp, mq, vq) => -(0.5 * Math.expm1(vp - vq) + 0.5 * scaledSquare(mp, mq, vq)),
   ],
+  glsl: {
+    functions: GLSL_GAUSSIAN,
+    value: '0.5 * (expm1Small(b - d) - (b - d) + scaledSquare(a, c, d))',
+    partials: ['(a - c) * exp(-d)', '0.5 * expm1Small(b - d)', '-(a - c) * exp(-d)', '-(0.5 * expm1Small(b - d) + 0.5 * scaledSquare(a, c, d))'],
+  },
   simd: simdGaussian(0),
 };
 
@@ -57,6 +67,11 @@ export const gaussianCrossEntropyTerm: ElementwiseTerm = {
     (mp, _vp, mq, vq) => -scaledDifference(mp, mq, vq),
     (mp, vp, mq, vq) => 0.5 * (1 - (Math.exp(vp - vq) + scaledSquare(mp, mq, vq))),
   ],
+  glsl: {
+    functions: GLSL_GAUSSIAN,
+    value: '0.5 * (1.8378770664093453 + d + (exp(b - d) + scaledSquare(a, c, d)))',
+    partials: ['(a - c) * exp(-d)', '0.5 * exp(b - d)', '-(a - c) * exp(-d)', '0.5 * (1.0 - (exp(b - d) + scaledSquare(a, c, d)))'],
+  },
   simd: simdGaussian(1),
 };
 

@@ -51,12 +51,26 @@ function simdMeasure(code: number): SimdTerm {
   };
 }
 
+/** The GLSL of the rules above (log0 and masked: elementwise-sum.webgl.ts). */
+const GLSL_MEASURES = `
+  float xlogyDx(float x, float y) { return (x == 0.0 && y == 0.0) ? 0.0 : log0(y); }
+  float xlogyDy(float x, float y) { return x == 0.0 ? 0.0 : x / y; }
+  float xLogXDerivative(float x) { return xlogyDx(x, x) + xlogyDy(x, x); }
+  float relativeEntropy(float x, float logY) { return masked(x, log0(x == 0.0 ? 1.0 : x) - logY); }
+  float logMixture(float p, float q) { float s = p + q; return s < 2.3509887e-38 ? log0(s) - 0.6931471805599453 : log0(s * 0.5); }
+  float mixtureDerivative(float p, float q) { return p + q == 0.0 ? 0.0 : logMixture(p, q) + 1.0; }
+`;
+
+/** A measure's GLSL: a is p, b is q. */
+const glslMeasure = (value: string, partials: string[]) => ({ functions: GLSL_MEASURES, value, partials });
+
 export const entropyTerm: ElementwiseTerm = {
   name: 'EntropyEntropy',
   inputNames: ['p'],
   value: (p) => -xlogy(p, p),
   partials: [(p) => -xLogXDerivative(p)],
   simd: simdMeasure(0),
+  glsl: glslMeasure('-masked(a, log0(a))', ['-xLogXDerivative(a)']),
 };
 
 export const crossEntropyTerm: ElementwiseTerm = {
@@ -65,6 +79,7 @@ export const crossEntropyTerm: ElementwiseTerm = {
   value: (p, q) => -xlogy(p, q),
   partials: [(p, q) => -xlogyDx(p, q), (p, q) => -xlogyDy(p, q)],
   simd: simdMeasure(1),
+  glsl: glslMeasure('-masked(a, log0(b))', ['-xlogyDx(a, b)', '-xlogyDy(a, b)']),
 };
 
 export const klDivergenceTerm: ElementwiseTerm = {
@@ -73,6 +88,7 @@ export const klDivergenceTerm: ElementwiseTerm = {
   value: (p, q) => relativeEntropy(p, Math.log(q)),
   partials: [(p, q) => xLogXDerivative(p) - xlogyDx(p, q), (p, q) => -xlogyDy(p, q)],
   simd: simdMeasure(2),
+  glsl: glslMeasure('relativeEntropy(a, log0(b))', ['xLogXDerivative(a) - xlogyDx(a, b)', '-xlogyDy(a, b)']),
 };
 
 export const jsDivergenceTerm: ElementwiseTerm = {
@@ -81,6 +97,7 @@ export const jsDivergenceTerm: ElementwiseTerm = {
   value: (p, q) => 0.5 * (relativeEntropy(p, logMixture(p, q)) + relativeEntropy(q, logMixture(p, q))),
   partials: [(p, q) => 0.5 * (xLogXDerivative(p) - mixtureDerivative(p, q)), (p, q) => 0.5 * (xLogXDerivative(q) - mixtureDerivative(p, q))],
   simd: simdMeasure(3),
+  glsl: glslMeasure('0.5 * (relativeEntropy(a, logMixture(a, b)) + relativeEntropy(b, logMixture(a, b)))', ['0.5 * (xLogXDerivative(a) - mixtureDerivative(a, b))', '0.5 * (xLogXDerivative(b) - mixtureDerivative(a, b))']),
 };
 
 /** The fused measures, by term. */

@@ -35,6 +35,16 @@ export const sigmoidCrossEntropyTerm: ElementwiseTerm = {
     // The positive term's slope, 0 where it is held at 0.
     (y, z) => (y === 0 ? 0 : y * (Math.max(-z, 0) + softplusTail(z))),
   ],
+  glsl: {
+    functions: `
+      float softplusTail(float z) { return log1pSmall(exp(-abs(z))); }
+      float sigmoidOf(float z) { float e = exp(-abs(z)); return (z >= 0.0 ? 1.0 : e) / (1.0 + e); }
+      float relu(float x) { return isnan(x) ? x : max(x, 0.0); }
+    `,
+    // a: labels y, b: logits z, c: positive weight w.
+    value: 'masked(c * a, relu(-b) + softplusTail(b)) + masked(1.0 - a, relu(b) + softplusTail(b))',
+    partials: ['c * (relu(-b) + softplusTail(b)) - (relu(b) + softplusTail(b))', '(1.0 - a) * sigmoidOf(b) - c * a * sigmoidOf(-b)', 'a == 0.0 ? 0.0 : a * (relu(-b) + softplusTail(b))'],
+  },
   simd: {
     // Labels and logits one per entry; the positive weight one number, one per class or one per entry.
     forward(simd, { places: [labels, logits, weights], sizes, rows, columns }, output, sumRows) {

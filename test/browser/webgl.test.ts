@@ -75,12 +75,28 @@ describe.runIf('path' in chromium)('webgl and wasm against cpu, in Chromium', ()
     expect(problems(results, float32Bound)).toEqual([]);
   }, 120_000);
 
-  test('the fused softmax cross-entropy runs its GLSL programs on webgl, forward and backward', async () => {
-    const names = await session.page.evaluate(async () => {
+  test('the fused kernels run their GLSL programs on webgl, forward and backward', async () => {
+    const fused: Record<string, string> = {
+      softmaxCrossEntropy: 'EntropySoftmaxCrossEntropy',
+      sparseSoftmaxCrossEntropy: 'EntropySoftmaxCrossEntropy',
+      sigmoidCrossEntropy: 'EntropySigmoidCrossEntropy',
+      entropy: 'EntropyEntropy',
+      crossEntropy: 'EntropyCrossEntropy',
+      klDivergence: 'EntropyKLDivergence',
+      jsDivergence: 'EntropyJSDivergence',
+      gaussianKL: 'EntropyGaussianKL',
+      gaussianCrossEntropy: 'EntropyGaussianCrossEntropy',
+    };
+    const names = await session.page.evaluate(async (titles) => {
       await window.harness.useBackend('webgl', { WEBGL_CPU_FORWARD: false });
-      return [await window.harness.kernelNames('softmaxCrossEntropy', 8, 5), await window.harness.kernelNames('sparseSoftmaxCrossEntropy', 8, 5)];
-    });
-    for (const kernels of names) expect(kernels).toEqual(expect.arrayContaining(['EntropySoftmaxCrossEntropy', 'EntropySoftmaxCrossEntropyGradLogits']));
+      const run: Record<string, string[]> = {};
+      for (const title of titles) run[title] = await window.harness.kernelNames(title, 8, 5);
+      return run;
+    }, Object.keys(fused));
+    for (const [title, kernel] of Object.entries(fused)) {
+      expect(names[title], title).toContain(kernel);
+      expect(names[title]!.some((name) => name.startsWith(kernel) && name.includes('Grad')), title).toBe(true);
+    }
   });
 
   test('on webgl\'s shaders the primitives are exact: log1p within 4 ulps of float64 from 1e-30 to 1e30, expm1 within 4 ulps below ½ and as close as webgl\'s exp above, log(0) = −∞', async () => {
