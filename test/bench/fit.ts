@@ -45,6 +45,7 @@ async function epochMs(x: tf.Tensor, y: tf.Tensor, units: readonly number[], set
 /** Prints, per backend, each model's epoch time with tfjs's loss and with ours, and their ratio. */
 export async function fitComparison(backends: readonly string[], quick: boolean): Promise<void> {
   const count = quick ? 256 : 4096;
+  await tf.setBackend(backends[0]!);
   const mnist = loadMnist('train', count);
   const x = tf.tensor2d(mnist.images, [mnist.count, IMAGE_SIZE]);
   const classes = tf.tensor1d(Array.from(mnist.labels), 'float32');

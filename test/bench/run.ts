@@ -57,6 +57,12 @@ async function nodeBackend(backend: string): Promise<Results> {
   return results;
 }
 
+// tfjs-backend-wasm prints its whole source with an uncaught error: say only what went wrong.
+process.on('uncaughtException', (error) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
+
 console.log(`tfjs-entropy bench (${quick ? 'quick' : 'full'}), tfjs ${tf.version.tfjs}, Node ${process.version}`);
 const losses = !args.includes('--fit-only');
 if (losses) for (const backend of backends.filter((b) => b !== 'webgl')) printTable(backend, await nodeBackend(backend));

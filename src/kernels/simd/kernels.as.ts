@@ -256,7 +256,7 @@ export function softmaxCrossEntropyGradLogits(
 }
 
 /** The sigmoid cross-entropy term w·y·softplus(−z) + (1 − y)·softplus(z), and its partials. */
-@inline function sigmoidTerm(y: v128, z: v128, w: v128, what: i32): v128 {
+function sigmoidTerm(y: v128, z: v128, w: v128, what: i32): v128 {
   const e = exp4(f32x4.neg(f32x4.abs(z)));
   const tail = log1pUnit(e);
   const softplusPositive = f32x4.add(f32x4.max(z, f32x4.splat(0)), tail);
@@ -323,7 +323,7 @@ export function sigmoidCrossEntropyGrad(dy: usize, labels: usize, logits: usize,
  * for log f. Subnormals are scaled up first; 0 gives −Infinity, x < 0 and
  * NaN give NaN, +Infinity gives +Infinity.
  */
-@inline function log4(x: v128): v128 {
+function log4(x: v128): v128 {
   const subnormal = f32x4.lt(x, f32x4.splat(1.17549435e-38));
   const scaled = v128.bitselect(f32x4.mul(x, f32x4.splat(16777216)), x, subnormal);
   const bits = scaled;
@@ -353,7 +353,7 @@ export function sigmoidCrossEntropyGrad(dy: usize, labels: usize, logits: usize,
 }
 
 /** expm1(x) by Kahan's trick: (u − 1)·x/log u with u = e^x, exact as x → 0; x where u = 1, −1 where u − 1 = −1. */
-@inline function expm14(x: v128): v128 {
+function expm14(x: v128): v128 {
   const u = exp4(x);
   const um1 = f32x4.sub(u, f32x4.splat(1));
   const kahan = f32x4.div(f32x4.mul(um1, x), log4(u));
@@ -398,7 +398,7 @@ const KL_DIVERGENCE: i32 = 2;
 const JS_DIVERGENCE: i32 = 3;
 
 /** The term of measure `measure` at (p, q), or its partial by p (`what` 0) or q (1); VALUE for the term. */
-@inline function measureTerm(measure: i32, p: v128, q: v128, what: i32): v128 {
+function measureTerm(measure: i32, p: v128, q: v128, what: i32): v128 {
   if (measure == ENTROPY) return f32x4.neg(what == VALUE ? masked(p, log4(p)) : xLogXDerivative(p));
   if (measure == CROSS_ENTROPY) return f32x4.neg(what == VALUE ? masked(p, log4(q)) : what == 0 ? xlogyDx(p, q) : xlogyDy(p, q));
   if (measure == KL_DIVERGENCE) {
@@ -446,7 +446,7 @@ const GAUSSIAN_KL: i32 = 0;
 const GAUSSIAN_CROSS_ENTROPY: i32 = 1;
 
 /** The Gaussian term (KL or cross-entropy) of (μ_P, log σ_P², μ_Q, log σ_Q²), or its partial by input `what`. */
-@inline function gaussianTerm(measure: i32, meanP: v128, logVarP: v128, meanQ: v128, logVarQ: v128, what: i32): v128 {
+function gaussianTerm(measure: i32, meanP: v128, logVarP: v128, meanQ: v128, logVarQ: v128, what: i32): v128 {
   const difference = f32x4.sub(meanP, meanQ);
   const r = f32x4.sub(logVarP, logVarQ);
   const precisionQ = exp4(f32x4.neg(logVarQ));
