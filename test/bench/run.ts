@@ -12,8 +12,8 @@
  *    string losses, on cpu and wasm (test/bench/fit.ts).
  *
  * `--quick`: one small shape, 3 runs, a short fit; numbers only to show the
- * bench works. `--backends=cpu,wasm,webgl` (the default), `--no-fit`,
- * `--fit-only`.
+ * bench works. `--backends=cpu,wasm,webgl` (the default), `--losses=a,b`
+ * (some of them), `--no-fit`, `--fit-only`.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -27,6 +27,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const backends = (args.find((a) => a.startsWith('--backends='))?.split('=')[1] ?? 'cpu,wasm,webgl').split(',');
 const shapes = quick ? SHAPES.slice(0, 1).map(([, c]) => [32, c] as const) : SHAPES;
+const only = args.find((a) => a.startsWith('--losses='))?.split('=')[1]?.split(',');
+const losses = only === undefined ? LOSSES : LOSSES.filter((bench) => only.includes(bench.loss));
 const runs = quick ? 3 : 7;
 
 export type Results = Array<{ loss: string; shape: readonly [number, number]; results: Array<readonly [string, Measurement]> }>;
@@ -51,7 +53,7 @@ export function printTable(backend: string, results: Results): void {
 async function nodeBackend(backend: string): Promise<Results> {
   if (!(await tf.setBackend(backend))) throw new Error(`bench: no tfjs backend '${backend}'`);
   const results: Results = [];
-  for (const bench of LOSSES) {
+  for (const bench of losses) {
     for (const shape of shapes) results.push({ loss: bench.loss, shape, results: await benchLoss(bench, shape, runs) });
   }
   return results;
@@ -64,10 +66,10 @@ process.on('uncaughtException', (error) => {
 });
 
 console.log(`tfjs-entropy bench (${quick ? 'quick' : 'full'}), tfjs ${tf.version.tfjs}, Node ${process.version}`);
-const losses = !args.includes('--fit-only');
-if (losses) for (const backend of backends.filter((b) => b !== 'webgl')) printTable(backend, await nodeBackend(backend));
-if (losses && backends.includes('webgl')) {
-  const webgl = await webglBench(shapes, runs);
+const timeLosses = !args.includes('--fit-only');
+if (timeLosses) for (const backend of backends.filter((b) => b !== 'webgl')) printTable(backend, await nodeBackend(backend));
+if (timeLosses && backends.includes('webgl')) {
+  const webgl = await webglBench(shapes, runs, losses.map((bench) => bench.loss));
   if ('reason' in webgl) console.log(`\n## webgl: not run (${webgl.reason})`);
   else printTable(`webgl (${webgl.renderer})`, webgl.results);
 }

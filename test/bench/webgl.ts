@@ -16,7 +16,7 @@ declare global {
 }
 
 /** Every loss at every shape on webgl, or why it could not run. */
-export async function webglBench(shapes: ReadonlyArray<readonly [number, number]>, runs: number): Promise<{ results: Results; renderer: string } | { reason: string }> {
+export async function webglBench(shapes: ReadonlyArray<readonly [number, number]>, runs: number, losses: readonly string[]): Promise<{ results: Results; renderer: string } | { reason: string }> {
   const chromium = await chromiumPath();
   if ('reason' in chromium) return chromium;
   await esbuild({
@@ -33,7 +33,11 @@ export async function webglBench(shapes: ReadonlyArray<readonly [number, number]
   const session = await startSession(chromium.path, ['/test-results/browser/bench.js']);
   try {
     await session.page.evaluate('window.__name = (f) => f');
-    return await session.page.evaluate(({ shapes, runs }) => window.bench.runAll(shapes, runs), { shapes: shapes.map((s) => [...s] as [number, number]), runs });
+    return await session.page.evaluate(({ shapes, runs, losses }) => window.bench.runAll(shapes, runs, losses), {
+      shapes: shapes.map((s) => [...s] as [number, number]),
+      runs,
+      losses: [...losses],
+    });
   } finally {
     await session.close();
   }
