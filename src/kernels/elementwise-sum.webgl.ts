@@ -35,7 +35,7 @@ export const GLSL_PRIMITIVES = `
     return x * (1.0 - x * (0.5 - x * (1.0 / 3.0 - x * (0.25 - x * (0.2 - x * (1.0 / 6.0 - x / 7.0))))));
   }
   float expm1Small(float x) {
-    if (abs(x) >= 0.5) return exp(x) - 1.0;
+    if (abs(x) >= 0.5) return expNaN(x) - 1.0;
     return x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0 + x * (1.0 / 720.0 + x * (1.0 / 5040.0 + x / 40320.0)))))));
   }
   float masked(float w, float v) {

@@ -34,7 +34,7 @@ const scaledDifference = (meanP: number, meanQ: number, logVarQ: number) => (mea
 
 /** Δ²/σ_Q² in GLSL: a, b, c, d are μ_P, log σ_P², μ_Q, log σ_Q². */
 const GLSL_GAUSSIAN = `
-  float scaledSquare(float mp, float mq, float vq) { float d = mp - mq; return d * d * exp(-vq); }
+  float scaledSquare(float mp, float mq, float vq) { float d = mp - mq; return d * d * expNaN(-vq); }
 `;
 
 /** D_KL(P ‖ Q) = ½[expm1(r) − r + Δ²/σ_Q²]: expm1(r) − r is exact as r → 0. */
@@ -51,7 +51,7 @@ export const gaussianKLTerm: ElementwiseTerm = {
   glsl: {
     functions: GLSL_GAUSSIAN,
     value: '0.5 * (expm1Small(b - d) - (b - d) + scaledSquare(a, c, d))',
-    partials: ['(a - c) * exp(-d)', '0.5 * expm1Small(b - d)', '-(a - c) * exp(-d)', '-(0.5 * expm1Small(b - d) + 0.5 * scaledSquare(a, c, d))'],
+    partials: ['(a - c) * expNaN(-d)', '0.5 * expm1Small(b - d)', '-(a - c) * expNaN(-d)', '-(0.5 * expm1Small(b - d) + 0.5 * scaledSquare(a, c, d))'],
   },
   simd: simdGaussian(0),
 };
@@ -69,8 +69,8 @@ export const gaussianCrossEntropyTerm: ElementwiseTerm = {
   ],
   glsl: {
     functions: GLSL_GAUSSIAN,
-    value: '0.5 * (1.8378770664093453 + d + (exp(b - d) + scaledSquare(a, c, d)))',
-    partials: ['(a - c) * exp(-d)', '0.5 * exp(b - d)', '-(a - c) * exp(-d)', '0.5 * (1.0 - (exp(b - d) + scaledSquare(a, c, d)))'],
+    value: '0.5 * (1.8378770664093453 + d + (expNaN(b - d) + scaledSquare(a, c, d)))',
+    partials: ['(a - c) * expNaN(-d)', '0.5 * expNaN(b - d)', '-(a - c) * expNaN(-d)', '0.5 * (1.0 - (expNaN(b - d) + scaledSquare(a, c, d)))'],
   },
   simd: simdGaussian(1),
 };

@@ -37,8 +37,8 @@ export const sigmoidCrossEntropyTerm: ElementwiseTerm = {
   ],
   glsl: {
     functions: `
-      float softplusTail(float z) { return log1pSmall(exp(-abs(z))); }
-      float sigmoidOf(float z) { float e = exp(-abs(z)); return (z >= 0.0 ? 1.0 : e) / (1.0 + e); }
+      float softplusTail(float z) { return log1pSmall(expNaN(-abs(z))); }
+      float sigmoidOf(float z) { float e = expNaN(-abs(z)); return (z >= 0.0 ? 1.0 : e) / (1.0 + e); }
       float relu(float x) { return isnan(x) ? x : max(x, 0.0); }
     `,
     // a: labels y, b: logits z, c: positive weight w.

@@ -3,8 +3,9 @@
  * softmax-cross-entropy.ts as GLSL programs, for logits `[N, C]` with the
  * classes last (other shapes take the composite path there).
  *
- * Forward: one program per output, each a loop over a sample's classes
- * (the row max; log Σ exp(z − m); the loss term by term; Σ t; c_y).
+ * Forward: reductions in two rounds, over chunks of 32 classes in parallel
+ * and then over the chunks (the row max and log Σ exp(z − m); the loss term
+ * by term and Σ t), and c_y.
  * Backward: ∂/∂logits and ∂/∂labels one texel per entry; ∂/∂class weights
  * one texel per class, a loop over the samples.
  */
@@ -88,34 +89,101 @@ function perEntry(attrs: SoftmaxCrossEntropyAttrs, [rows, classes]: number[], va
 /** −log softmax(z)_k from the saved row max and log-sum. */
 const MINUS_LOG_P = 'getLogSum(row) - (getLogits(row, k) - getRowMax(row))';
 
+/** Classes per chunk: each row's reductions run over chunks of this many classes in parallel, then over the chunks. */
+const CHUNK = 32;
+
+/**
+ * A program with two texels per chunk of each sample's classes: `even` and
+ * `odd` compute `value` over the chunk's classes k (a loop `for k in chunk`
+ * is written CHUNK_LOOP).
+ */
+function perChunk(attrs: SoftmaxCrossEntropyAttrs, [rows, classes]: number[], variableNames: string[], even: string, odd: string): WebGLProgram {
+  const loop = `for (int i = 0; i < ${CHUNK}; i++) { int k = start + i; if (k >= ${classes}) break;`;
+  return {
+    variableNames,
+    outputShape: [rows!, 2 * Math.ceil(classes! / CHUNK)],
+    userCode: `
+      ${targets(attrs, classes!)}
+      void main() {
+        ivec2 coords = getOutputCoords();
+        int row = coords.x;
+        int chunk = coords.y / 2;
+        int start = chunk * ${CHUNK};
+        int label = sampleClass(row);
+        float value = 0.0;
+        if (coords.y == 2 * chunk) {
+          ${even.replaceAll('CHUNK_LOOP', loop)}
+        } else {
+          ${odd.replaceAll('CHUNK_LOOP', loop)}
+        }
+        setOutput(value);
+      }
+    `,
+  };
+}
+
+/**
+ * The forward in two rounds of parallel reductions: per chunk, the max m_j
+ * and Σ exp(z − m_j); per sample, m = max m_j and log Σ_j e^{m_j − m}·Σ_j;
+ * then per chunk the loss terms and Σ t, and per sample their sums.
+ */
 function forward(backend: WebGLBackend, { labels, logits, classWeights }: Readonly<Record<string, TensorInfo>>, attrs: SoftmaxCrossEntropyAttrs): TensorInfo[] {
   const shape = logits!.shape;
-  const classes = shape[1]!;
-  const run = (names: string[], inputs: TensorInfo[], body: string) => backend.runWebGLProgram(perSample(attrs, shape, names, body), inputs, 'float32');
-  const rowMax = run(INPUTS, [labels!, logits!, classWeights!], `
-    value = NEGATIVE_INFINITY;
-    for (int k = 0; k < ${classes}; k++) {
-      float z = getLogits(row, k);
-      if (z > value) value = z;
-    }`);
-  const withMax = [...INPUTS, 'rowMax'];
-  const logSum = run(withMax, [labels!, logits!, classWeights!, rowMax], `
-    float m = getRowMax(row);
-    for (int k = 0; k < ${classes}; k++) value += exp(getLogits(row, k) - m);
-    value = log(value);`);
+  const chunks = Math.ceil(shape[1]! / CHUNK);
+  const inputs = [labels!, logits!, classWeights!];
+  const run = (program: WebGLProgram, programInputs: TensorInfo[]) => backend.runWebGLProgram(program, programInputs, 'float32');
+  const chunkStats = run(
+    perChunk(attrs, shape, INPUTS, `
+      value = NEGATIVE_INFINITY;
+      CHUNK_LOOP float z = getLogits(row, k); if (z > value) value = z; }`, `
+      float m = NEGATIVE_INFINITY;
+      bool nan = false;
+      CHUNK_LOOP float z = getLogits(row, k); if (z > m) m = z; if (isnan(z)) nan = true; }
+      // A NaN logit makes the chunk's sum NaN; a chunk of −Infinity logits adds nothing.
+      if (nan) value = NAN;
+      else if (m != NEGATIVE_INFINITY) { CHUNK_LOOP value += expNaN(getLogits(row, k) - m); } }`),
+    inputs,
+  );
+  const withStats = [...INPUTS, 'chunkStats'];
+  const rowMaxOfChunks = `
+    float m = NEGATIVE_INFINITY;
+    for (int j = 0; j < ${chunks}; j++) { float mj = getChunkStats(row, 2 * j); if (mj > m) m = mj; }`;
+  const rowMax = run(perSample(attrs, shape, withStats, `${rowMaxOfChunks} value = m;`), [...inputs, chunkStats]);
+  const logSum = run(
+    perSample(attrs, shape, withStats, `${rowMaxOfChunks}
+      // A row of −Infinity only has no softmax: NaN, as z − max z is there.
+      if (m == NEGATIVE_INFINITY) { setOutput(NAN); return; }
+      for (int j = 0; j < ${chunks}; j++) {
+        float mj = getChunkStats(row, 2 * j);
+        float sj = getChunkStats(row, 2 * j + 1);
+        value += mj == NEGATIVE_INFINITY ? sj : sj * expNaN(mj - m);
+      }
+      // SwiftShader's log(NaN) is a finite number (about 89): NaN is kept by hand.
+      value = isnan(value) ? NAN : log(value);`),
+    [...inputs, chunkStats],
+  );
+  backend.disposeIntermediateTensorInfo(chunkStats);
   const saved = [...INPUTS, 'rowMax', 'logSum'];
-  const savedInputs = [labels!, logits!, classWeights!, rowMax, logSum];
-  const loss = run(saved, savedInputs, `
-    if (label < 0) { setOutput(0.0); return; }
-    for (int k = 0; k < ${classes}; k++) {
-      float t = target(row, k, label);
-      float minusLogP = ${MINUS_LOG_P};
-      // 0·log 0 = 0: a zero target adds nothing, even against a −Infinity logit, unless log p is NaN.
-      value += (t == 0.0 && !isnan(minusLogP)) ? 0.0 : t * minusLogP;
-    }`);
-  const targetSum = run(INPUTS, [labels!, logits!, classWeights!], `
-    for (int k = 0; k < ${classes}; k++) value += target(row, k, label);`);
-  const targetWeight = run(INPUTS, [labels!, logits!, classWeights!], attrs.sparse ? 'if (label >= 0) value = getClassWeights(label);' : '');
+  const chunkTerms = run(
+    perChunk(attrs, shape, saved, `
+      CHUNK_LOOP
+        float t = target(row, k, label);
+        float minusLogP = ${MINUS_LOG_P};
+        // 0·log 0 = 0: a zero target adds nothing, even against a −Infinity logit, unless log p is NaN.
+        value += (t == 0.0 && !isnan(minusLogP)) ? 0.0 : t * minusLogP;
+      }`, `
+      CHUNK_LOOP value += target(row, k, label); }`),
+    [...inputs, rowMax, logSum],
+  );
+  const withTerms = [...INPUTS, 'chunkTerms'];
+  const sumOfChunks = (parity: number) => `for (int j = 0; j < ${chunks}; j++) value += getChunkTerms(row, 2 * j + ${parity});`;
+  const loss = run(perSample(attrs, shape, withTerms, `if (label < 0) { setOutput(0.0); return; } ${sumOfChunks(0)}`), [...inputs, chunkTerms]);
+  const targetSum = run(perSample(attrs, shape, withTerms, sumOfChunks(1)), [...inputs, chunkTerms]);
+  backend.disposeIntermediateTensorInfo(chunkTerms);
+  // c_y for class indices; dense labels have none: zeros, which no program needs to write.
+  const targetWeight = attrs.sparse
+    ? run(perSample(attrs, shape, INPUTS, 'if (label >= 0) value = getClassWeights(label);'), inputs)
+    : backend.makeTensorInfo([shape[0]!], 'float32', new Float32Array(shape[0]!));
   return [loss, rowMax, logSum, targetSum, targetWeight];
 }
 
@@ -126,7 +194,7 @@ const backwardInputs = (inputs: Readonly<Record<string, TensorInfo>>) => BACKWAR
 function gradLogits(backend: WebGLBackend, inputs: Readonly<Record<string, TensorInfo>>, attrs: SoftmaxCrossEntropyAttrs): TensorInfo[] {
   const program = perEntry(attrs, inputs['logits']!.shape, BACKWARD_NAMES, `
     if (label < 0) { setOutput(0.0); return; }
-    float p = exp((getLogits(row, k) - getRowMax(row)) - getLogSum(row));
+    float p = expNaN((getLogits(row, k) - getRowMax(row)) - getLogSum(row));
     value = getDy(row) * (p * getTargetSum(row) - target(row, k, label));`);
   return [backend.runWebGLProgram(program, backwardInputs(inputs), 'float32')];
 }

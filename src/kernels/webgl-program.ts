@@ -17,12 +17,19 @@ export interface WebGLProgram {
 export interface WebGLBackend {
   runWebGLProgram(program: WebGLProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
   disposeIntermediateTensorInfo(info: TensorInfo): void;
+  /** A tensor of these values, held on the CPU until a program reads it. */
+  makeTensorInfo(shape: number[], dtype: DataType, values: Float32Array): TensorInfo;
 }
 
-/** GLSL constants: ±Infinity (GLSL has no literal for them; WebGL2 has uintBitsToFloat). */
+/**
+ * GLSL constants and a NaN-keeping exp: ±Infinity (GLSL has no literal for
+ * them; WebGL2 has uintBitsToFloat), and expNaN, since GLSL leaves exp(NaN)
+ * undefined (SwiftShader's is a finite number, as is its log(NaN)).
+ */
 export const GLSL_INFINITY = `
   const float POSITIVE_INFINITY = uintBitsToFloat(0x7f800000u);
   const float NEGATIVE_INFINITY = uintBitsToFloat(0xff800000u);
+  float expNaN(float x) { return isnan(x) ? NAN : exp(x); }
 `;
 
 /** A GLSL float literal of `x` (finite). */

@@ -98,6 +98,24 @@ const EDGE_CASES: Record<string, () => Result> = {
       (y, z) => tf.add(entropy.sigmoidCrossEntropy(y!, z!), tf.add(entropy.sigmoidFocalLoss(y!, z!, { gamma: 0.5 }), entropy.softmaxFocalLoss(y!, z!))),
       [[[1, 0, 1, 0], [0, 1, 0, 1]], [[1e4, -1e4, 20, -20], [-20, 20, -1e4, 1e4]]],
     ),
+  'softmax cross-entropy over three chunks of classes: a chunk of −Infinity, a NaN, ±Infinity rows': () => {
+    // 70 classes: webgl's reductions run over chunks of 32, then over the chunks.
+    const row = (f: (k: number) => number) => Array.from({ length: 70 }, (_, k) => f(k));
+    const logits = [
+      row((k) => (k >= 32 && k < 64 ? -Infinity : Math.sin(k))),
+      row((k) => (k === 40 ? NaN : Math.cos(k))),
+      row(() => -Infinity),
+      row((k) => (k === 65 ? Infinity : k / 70)),
+    ];
+    const labels = [row((k) => (k === 5 ? 1 : 0)), row((k) => (k === 5 ? 0.5 : k === 66 ? 0.5 : 0)), row((k) => (k === 0 ? 1 : 0)), row((k) => (k === 1 ? 1 : 0))];
+    const classes = (rows: number) => tf.tensor1d(Array.from({ length: rows }, (_, i) => [5, 5, 0, 1][i % 4]!), 'int32');
+    return edgeCaseOf((y, z) => tf.add(entropy.softmaxCrossEntropy(y!, z!, { reduction: 'none' }), entropy.sparseSoftmaxCrossEntropy(classes(z!.shape[0]!), z!, { reduction: 'none' })), [labels, logits]);
+  },
+  'sigmoidCrossEntropy, gaussianKL and klDivergence with NaN and ±Infinity entries': () =>
+    edgeCaseOf(
+      (a, b) => tf.add(tf.add(tf.sum(entropy.sigmoidCrossEntropy(tf.clipByValue(a!, 0, 1), b!, { reduction: 'none' }), -1), entropy.gaussianKL(a!, b!, { reduction: 'none' })), entropy.klDivergence(tf.abs(a!), tf.softmax(b!))),
+      [[[0.2, NaN, 1, 0], [0.5, 0.25, 0, 1]], [[1, 2, Infinity, -Infinity], [NaN, -1, 3, 0.5]]],
+    ),
   'categoricalKL, a −Infinity p logit and logits ±1e3': () =>
     edgeCaseOf((p, q) => entropy.categoricalKL(p!, q!, { reduction: 'none' }), [[[-Infinity, 1, 0], [1e3, 0, -1e3]], [[0, 0, 0], [0, 1e3, 0]]]),
   'gaussianKL near 0 (mean 1e-4, logVar 1e-4)': () =>
