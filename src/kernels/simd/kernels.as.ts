@@ -353,7 +353,7 @@ function log4(x: v128): v128 {
 }
 
 /** expm1(x) by Kahan's trick: (u − 1)·x/log u with u = e^x, exact as x → 0; x where u = 1, −1 where u − 1 = −1. */
-function expm14(x: v128): v128 {
+@inline function expm14(x: v128): v128 {
   const u = exp4(x);
   const um1 = f32x4.sub(u, f32x4.splat(1));
   const kahan = f32x4.div(f32x4.mul(um1, x), log4(u));
@@ -446,7 +446,7 @@ const GAUSSIAN_KL: i32 = 0;
 const GAUSSIAN_CROSS_ENTROPY: i32 = 1;
 
 /** The Gaussian term (KL or cross-entropy) of (μ_P, log σ_P², μ_Q, log σ_Q²), or its partial by input `what`. */
-function gaussianTerm(measure: i32, meanP: v128, logVarP: v128, meanQ: v128, logVarQ: v128, what: i32): v128 {
+@inline function gaussianTerm(measure: i32, meanP: v128, logVarP: v128, meanQ: v128, logVarQ: v128, what: i32): v128 {
   const difference = f32x4.sub(meanP, meanQ);
   const r = f32x4.sub(logVarP, logVarQ);
   const precisionQ = exp4(f32x4.neg(logVarQ));
