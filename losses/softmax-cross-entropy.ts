@@ -225,7 +225,9 @@ export function sparseCrossEntropy(
 ): { perSample: Tensor; meanWeights: Tensor } {
   const axis = predictions.rank - 1;
   if (fromLogits) {
-    const attrs = { axis, labelSmoothing, sparse: true, ignores: ignoreIndex !== undefined, ignoreIndex: ignoreIndex ?? 0 };
+    // Labels are int32: an ignoreIndex outside int32 matches none (and the kernels take an int32).
+    const ignores = ignoreIndex !== undefined && ignoreIndex === (ignoreIndex | 0);
+    const attrs = { axis, labelSmoothing, sparse: true, ignores, ignoreIndex: ignores ? ignoreIndex : 0 };
     const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
     const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
     if (fused !== undefined) return { perSample: fused[0]!, meanWeights: fused[4]! };

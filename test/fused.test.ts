@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fc, test } from '@fast-check/vitest';
 import seedrandom from 'seedrandom';
 import { afterEach, describe, expect } from 'vitest';
+import * as entropy from '../src/index.js';
 import { FUSED_KERNELS_FLAG } from '../src/kernels/fused.js';
 import { UNIT_ROUNDOFF } from './support/float32.js';
 import { extreme, inputShape, publicCases, toInputs, valueAndGradients, type Options, type PublicCase } from './support/public-functions.js';
@@ -119,5 +120,41 @@ describe('the fused kernels run', () => {
     expect(on.some((name) => name.startsWith(kernelName) && name.includes('Grad'))).toBe(true);
     expect((await kernelsRun(false)).filter((name) => name.startsWith('Entropy'))).toEqual([]);
     tf.dispose(inputs);
+  });
+});
+
+/** Value and gradients of `f` at `inputs` (differentiated: those listed), with the fused kernels on or off. */
+function valueAndGradientsOf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], differentiated: number[], fused: boolean): number[] {
+  tf.env().set(FUSED_KERNELS_FLAG, fused);
+  return tf.tidy(() => {
+    const call = (...xs: tf.Tensor[]) => f(...inputs.map((x, i) => (differentiated.includes(i) ? xs[differentiated.indexOf(i)]! : x)));
+    const { value, grads } = tf.valueAndGrads(call)(differentiated.map((i) => inputs[i]!));
+    return [...value.dataSync(), ...grads.flatMap((g) => Array.from(g.dataSync()))];
+  });
+}
+
+describe('fused and composite agree where the random inputs do not reach', () => {
+  const same = (f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], differentiated: number[], scale: number) => {
+    try {
+      expectSame(valueAndGradientsOf(f, inputs, differentiated, true), valueAndGradientsOf(f, inputs, differentiated, false), 4, scale, 'values and gradients');
+    } finally {
+      tf.dispose(inputs);
+    }
+  };
+
+  test('an ignoreIndex outside int32 ignores nothing (the kernels take an int32)', () => {
+    same((z) => entropy.sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), z!, { ignoreIndex: 2 ** 32, reduction: 'none' }), [tf.tensor2d([[2, 1, 0.1], [0.5, 2.5, 0.3]])], [0], 10);
+  });
+
+  test('huge tied logits: log softmax as (z − m) − log-sum, not z − (m + log-sum)', () => {
+    same((y, z) => entropy.softmaxCrossEntropy(y!, z!, { reduction: 'none' }), [tf.tensor2d([[1, 0, 0, 0]]), tf.tensor2d([[1e30, 1e30, 0, -5]])], [1], 10);
+  });
+
+  test('categorical KL of huge logits at a temperature: logits/T rounded as the composite path rounds them', () => {
+    same((p, q) => entropy.categoricalKL(p!, q!, { temperature: 1.7, reduction: 'none' }), [tf.tensor2d([[1e30, 1e30, 0, 1]]), tf.tensor2d([[1e30, 0, 1e30, 2]])], [0, 1], 10);
+  });
+
+  test('exp near the ends of float32: e^88.6 and e^−95 are neither clipped nor flushed', () => {
+    same((m, v, mq, vq) => entropy.gaussianCrossEntropy(m!, v!, mq!, vq!), [tf.tensor2d([[0, 0, 0, 0]]), tf.tensor2d([[88.6, -95, 1, 0]]), tf.tensor2d([[0, 0, 0, 0]]), tf.tensor2d([[0, 0, 0, 0]])], [0, 1, 2, 3], 10);
   });
 });

@@ -4,7 +4,7 @@
  * backend (over views of the wasm heap, no copy), registered as a tfjs
  * kernel for each.
  */
-import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { simdKernels, type SimdKernels } from './simd/instance.js';
 
 /** A typed array of tensor data: float32 values or int32 indices. */
@@ -100,6 +100,3 @@ export function wasmKernel<Attrs>(kernel: ArrayKernel<Attrs>): KernelConfig {
   };
   return { kernelName: kernel.kernelName, backendName: 'wasm', kernelFunc: kernelFunc as KernelFunc };
 }
-
-/** Attributes as tfjs's `runKernel` takes them. */
-export const asAttrs = <Attrs extends object>(attrs: Attrs) => attrs as unknown as NamedAttrMap;

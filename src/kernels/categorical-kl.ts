@@ -27,12 +27,15 @@ export interface CategoricalKLAttrs {
   readonly temperature: number;
 }
 
+/** logits/T in float32, as the composite path divides: the forward and the backward read the same numbers. */
+const tempered = (logit: number, temperature: number) => Math.fround(logit / temperature);
+
 /** The row max m and log Σ exp(x − m) of x = logits/T, for the sample at `base`. */
 function logSumExp(x: ArrayLike<number>, base: number, end: number, step: number, temperature: number): [number, number] {
   let max = -Infinity;
-  for (let at = base; at < end; at += step) if (x[at]! / temperature > max) max = x[at]! / temperature;
+  for (let at = base; at < end; at += step) if (tempered(x[at]!, temperature) > max) max = tempered(x[at]!, temperature);
   let sum = 0;
-  for (let at = base; at < end; at += step) sum += Math.exp(x[at]! / temperature - max);
+  for (let at = base; at < end; at += step) sum += Math.exp(tempered(x[at]!, temperature) - max);
   return [max, Math.log(sum)];
 }
 
@@ -52,9 +55,9 @@ const forward: ArrayKernel<CategoricalKLAttrs> = {
       const [mq, lq] = logSumExp(b, base, end, inner, temperature);
       let value = 0;
       for (let at = base; at < end; at += inner) {
-        const logPi = a[at]! / temperature - mp - lp;
+        const logPi = tempered(a[at]!, temperature) - mp - lp;
         const pi = Math.exp(logPi);
-        value += maskedProduct(pi, logPi) - maskedProduct(pi, b[at]! / temperature - mq - lq);
+        value += maskedProduct(pi, logPi) - maskedProduct(pi, tempered(b[at]!, temperature) - mq - lq);
       }
       [kl![sample], pMax![sample], pLogSum![sample], qMax![sample], qLogSum![sample]] = [value, mp, lp, mq, lq];
     }
@@ -83,12 +86,13 @@ function backward(kernelName: string, input: number, slope: (logPi: number, logR
       for (let sample = 0; sample < layout.outer * inner; sample++) {
         const base = sampleBase(layout, sample);
         const end = base + classes * inner;
-        const pShift = pMax!.values[sample]! + pLogSum!.values[sample]!;
-        const qShift = qMax!.values[sample]! + qLogSum!.values[sample]!;
+        // (x/T − m) − log-sum, in the forward's order: m + log-sum would drop the log-sum for huge m.
+        const [pMaxOf, pLogSumOf] = [pMax!.values[sample]!, pLogSum!.values[sample]!];
+        const [qMaxOf, qLogSumOf] = [qMax!.values[sample]!, qLogSum!.values[sample]!];
         const upstream = dy!.values[sample]! / temperature;
         const value = kl!.values[sample]!;
         for (let at = base; at < end; at += inner) {
-          gradient![at] = upstream * slope(a[at]! / temperature - pShift, b[at]! / temperature - qShift, value);
+          gradient![at] = upstream * slope(tempered(a[at]!, temperature) - pMaxOf - pLogSumOf, tempered(b[at]!, temperature) - qMaxOf - qLogSumOf, value);
         }
       }
     },

@@ -5,7 +5,8 @@
  * their sums along one axis) and a backward kernel (dy·∂f/∂input for the
  * input tfjs asks for), for cpu and wasm, and from the term's GLSL for webgl.
  *
- * One pass over the data each way, every intermediate a float64 number: no
+ * One pass over the data each way (in the JavaScript loops every intermediate
+ * a float64 number; in the SIMD module float32 lanes, sums in float64): no
  * [N, C] temporary, and a broadcast input (a `[C]` positive weight, a prior
  * of one number) is read in place, never expanded.
  */

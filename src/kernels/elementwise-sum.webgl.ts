@@ -8,7 +8,7 @@
  * entries that read it.
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { GLSL_INFINITY, webglKernel, type WebGLBackend, type WebGLProgram } from './webgl-program.js';
+import { GLSL_INFINITY, isWebGL2, webglKernel, type WebGLBackend, type WebGLProgram } from './webgl-program.js';
 
 /** A term in GLSL: `value` and each partial an expression of the floats a, b, c, d (the inputs in order), or undefined. */
 export interface GlslTerm {
@@ -132,13 +132,13 @@ export function webglElementwiseKernels(name: string, names: readonly string[], 
 }
 
 /**
- * Whether the webgl kernels take these inputs: the first `[N, C]` with the
+ * Whether the webgl kernels take these inputs (on WebGL2): the first `[N, C]` with the
  * sum over the last axis or none, every other full-sized, `[C]`, `[1, C]`
  * or one number, and a GLSL partial for every input.
  */
 export function webglTakes(term: GlslTerm, shapes: ReadonlyArray<readonly number[]>, axis: number): boolean {
   const [first, ...rest] = shapes;
-  if (first!.length !== 2 || (axis >= 0 && axis !== 1) || term.partials.some((p) => p === undefined)) return false;
+  if (!isWebGL2() || first!.length !== 2 || (axis >= 0 && axis !== 1) || term.partials.some((p) => p === undefined)) return false;
   const [, columns] = first as [number, number];
   return rest.every((shape) => {
     const size = shape.reduce((x, y) => x * y, 1);

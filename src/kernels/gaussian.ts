@@ -13,11 +13,12 @@ import { elementwiseSumOp, type ElementwiseTerm, type SimdTerm } from './element
 function simdGaussian(code: number): SimdTerm {
   return {
     forward(simd, { places: [meanP, logVarP, meanQ, logVarQ], sizes, rows, columns }, output, sumRows) {
+      if (sizes[0] !== sizes[1]) return false;
       simd.gaussian(code, meanP!, logVarP!, meanQ!, logVarQ!, sizes[2]!, sizes[3]!, output, rows, columns, sumRows);
       return true;
     },
     gradient(simd, { places: [meanP, logVarP, meanQ, logVarQ], sizes, rows, columns }, input, dy, gradient, dyPerRow) {
-      if (input > 1) return false;
+      if (input > 1 || sizes[0] !== sizes[1]) return false;
       simd.gaussianGrad(code, dy, meanP!, logVarP!, meanQ!, logVarQ!, sizes[2]!, sizes[3]!, gradient, rows, columns, dyPerRow, input);
       return true;
     },

@@ -38,13 +38,13 @@ const mixtureDerivative = (p: number, q: number) => (p + q === 0 ? 0 : logMixtur
  */
 function simdMeasure(code: number): SimdTerm {
   return {
-    forward(simd, { places, rows, columns }, output, sumRows) {
-      if (!sumRows) return false;
+    forward(simd, { places, sizes, rows, columns }, output, sumRows) {
+      if (!sumRows || sizes[0] !== (sizes[1] ?? sizes[0])) return false;
       simd.informationMeasure(code, places[0]!, places[1] ?? places[0]!, output, rows, columns);
       return true;
     },
-    gradient(simd, { places, rows, columns }, input, dy, gradient, dyPerRow) {
-      if (!dyPerRow) return false;
+    gradient(simd, { places, sizes, rows, columns }, input, dy, gradient, dyPerRow) {
+      if (!dyPerRow || sizes[0] !== (sizes[1] ?? sizes[0])) return false;
       simd.informationMeasureGrad(code, dy, places[0]!, places[1] ?? places[0]!, gradient, rows, columns, input);
       return true;
     },

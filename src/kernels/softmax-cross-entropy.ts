@@ -176,16 +176,16 @@ const gradLogits: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
       const label = attrs.sparse ? sampleClass(labels!, sample, attrs) : 0;
       if (label < 0) continue;
       const end = base + classes * inner;
-      const shift = rowMax!.values[sample]! + logSum!.values[sample]!;
+      const [max, logSumShifted] = [rowMax!.values[sample]!, logSum!.values[sample]!];
       const upstream = dy!.values[sample]!;
       const total = targetSum!.values[sample]!;
       if (attrs.sparse) {
         for (let k = 0, at = base; at < end; k++, at += inner) {
-          dLogits![at] = upstream * (Math.exp(z[at]! - shift) * total - c[k]! * sparseSmoothed(k, label, keep, spread));
+          dLogits![at] = upstream * (Math.exp(z[at]! - max - logSumShifted) * total - c[k]! * sparseSmoothed(k, label, keep, spread));
         }
       } else {
         for (let k = 0, at = base; at < end; k++, at += inner) {
-          dLogits![at] = upstream * (Math.exp(z[at]! - shift) * total - c[k]! * (keep * y[at]! + spread));
+          dLogits![at] = upstream * (Math.exp(z[at]! - max - logSumShifted) * total - c[k]! * (keep * y[at]! + spread));
         }
       }
     }

@@ -10,7 +10,7 @@
  * one texel per class, a loop over the samples.
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { GLSL_INFINITY, glslFloat, webglKernel, type WebGLBackend, type WebGLProgram } from './webgl-program.js';
+import { GLSL_INFINITY, glslFloat, isWebGL2, webglKernel, type WebGLBackend, type WebGLProgram } from './webgl-program.js';
 import type { SoftmaxCrossEntropyAttrs } from './softmax-cross-entropy.js';
 
 // The kernel names of softmax-cross-entropy.ts (not imported: that module imports this one).
@@ -240,5 +240,5 @@ export const webglSoftmaxCrossEntropyKernels: KernelConfig[] = [
   webglKernel(GRAD_CLASS_WEIGHTS, gradClassWeights),
 ];
 
-/** Whether the webgl kernels take these logits: `[N, C]`, classes last. */
-export const webglTakes = (logits: readonly number[], axis: number) => logits.length === 2 && axis === 1;
+/** Whether the webgl kernels take these logits: `[N, C]`, classes last, on WebGL2. */
+export const webglTakes = (logits: readonly number[], axis: number) => isWebGL2() && logits.length === 2 && axis === 1;

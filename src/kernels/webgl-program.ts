@@ -4,7 +4,11 @@
  * kernels are (`variableNames`, `outputShape`, `userCode` with the
  * `getX(...)` samplers tfjs generates for each input).
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** Whether tfjs's webgl backend runs WebGL2, whose GLSL ES 3.0 the programs here are written in (WebGL1 takes the composite path). */
+export const isWebGL2 = () => tf.env().getNumber('WEBGL_VERSION') === 2;
 
 /** A GPGPU program, as tfjs's webgl backend takes it. */
 export interface WebGLProgram {

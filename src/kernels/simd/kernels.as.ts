@@ -13,11 +13,11 @@
  * ∂l/∂z = dy·(softmax(z)·Σt − t). The formulas of softmax-cross-entropy.ts.
  */
 
-// exp of four lanes: x = n·ln 2 + r, |r| ≤ ½ln 2, e^r by a degree-7 polynomial, 2^n by the exponent bits.
-// x < −87.3 (−Infinity included) gives 0 (below float32's normal range), x > 88.72 gives Infinity; NaN stays NaN.
+// exp of four lanes: x = n·ln 2 + r, |r| ≤ ½ln 2, e^r by a degree-7 polynomial, 2^n as two factors
+// 2^⌊n/2⌋·2^(n − ⌊n/2⌋) of exponent bits, so results down to float32's subnormals and up to its largest
+// are reached. x below −103.97 (−Infinity included) gives 0, above 88.72 Infinity; NaN stays NaN.
 @inline function exp4(x: v128): v128 {
-  const low = f32x4.splat(-87.33654);
-  const clamped = f32x4.min(f32x4.max(x, low), f32x4.splat(88.37626));
+  const clamped = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(88.8));
   const n = f32x4.nearest(f32x4.mul(clamped, f32x4.splat(1.442695041)));
   let r = f32x4.sub(clamped, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
@@ -28,8 +28,11 @@
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.mul(f32x4.mul(p, r), r), f32x4.add(r, f32x4.splat(1.0)));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  const finite = v128.bitselect(f32x4.splat(0), f32x4.mul(p, scale), f32x4.lt(x, low));
+  const exponent = i32x4.trunc_sat_f32x4_s(n);
+  const half = i32x4.shr_s(exponent, 1);
+  const first = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
+  const second = i32x4.shl(i32x4.add(i32x4.sub(exponent, half), i32x4.splat(127)), 23);
+  const finite = v128.bitselect(f32x4.splat(0), f32x4.mul(f32x4.mul(p, first), second), f32x4.lt(x, f32x4.splat(-103.972)));
   return v128.bitselect(f32x4.splat(Infinity), finite, f32x4.gt(x, f32x4.splat(88.72284)));
 }
 
@@ -467,7 +470,7 @@ const GAUSSIAN_CROSS_ENTROPY: i32 = 1;
   return f32x4.mul(HALF, f32x4.add(f32x4.add(f32x4.splat(1.83787706641), logVarQ), f32x4.add(ratio, scaledSquare)));
 }
 
-/** Row sums of the Gaussian terms; μ_Q and log σ_Q² of `priorSize` (1, one per column, or one per entry). */
+/** The Gaussian terms, or their row sums (`sumRows`); μ_Q and log σ_Q² of `meanQSize` and `logVarQSize` entries (1, one per column, or one per entry). */
 export function gaussian(measure: i32, meanP: usize, logVarP: usize, meanQ: usize, logVarQ: usize, meanQSize: i32, logVarQSize: i32, output: usize, rows: i32, columns: i32, sumRows: bool): void {
   for (let row = 0; row < rows; row++) {
     const offset = <usize>row * <usize>columns << 2;
@@ -512,30 +515,30 @@ export function gaussianGrad(measure: i32, dy: usize, meanP: usize, logVarP: usi
 
 /** max of x/T and log Σ exp(x/T − max) of a row, into maxima and logSums at `row`. */
 function temperedLogSumExp(x: usize, classes: i32, temperature: f32, maxima: usize, logSums: usize, row: i32): void {
-  const scale = f32x4.splat(1 / temperature);
+  const scale = f32x4.splat(temperature);
   let lanes = f32x4.splat(-Infinity);
   let k = 0;
-  for (; k + 4 <= classes; k += 4) lanes = f32x4.max(lanes, f32x4.mul(v128.load(at(x, k)), scale));
+  for (; k + 4 <= classes; k += 4) lanes = f32x4.max(lanes, f32x4.div(v128.load(at(x, k)), scale));
   let largest = max<f32>(max<f32>(f32x4.extract_lane(lanes, 0), f32x4.extract_lane(lanes, 1)), max<f32>(f32x4.extract_lane(lanes, 2), f32x4.extract_lane(lanes, 3)));
   for (; k < classes; k++) largest = max<f32>(largest, load<f32>(at(x, k)) / temperature);
   const shift = f32x4.splat(largest);
   let acc = f64x2.splat(0);
   k = 0;
-  for (; k + 4 <= classes; k += 4) acc = addWide(acc, exp4(f32x4.sub(f32x4.mul(v128.load(at(x, k)), scale), shift)));
+  for (; k + 4 <= classes; k += 4) acc = addWide(acc, exp4(f32x4.sub(f32x4.div(v128.load(at(x, k)), scale), shift)));
   let sum = total(acc);
   for (; k < classes; k++) sum += <f64>exp1(load<f32>(at(x, k)) / temperature - largest);
   store<f32>(at(maxima, row), largest);
   store<f32>(at(logSums, row), <f32>Math.log(sum));
 }
 
-/** log softmax(x/T) of four classes, from the row's saved max and log-sum. */
-@inline function temperedLogSoftmax(x: v128, scale: v128, max: v128, logSum: v128): v128 {
-  return f32x4.sub(f32x4.sub(f32x4.mul(x, scale), max), logSum);
+/** log softmax(x/T) of four classes (`temperature` splat), from the row's saved max and log-sum. */
+@inline function temperedLogSoftmax(x: v128, temperature: v128, max: v128, logSum: v128): v128 {
+  return f32x4.sub(f32x4.sub(f32x4.div(x, temperature), max), logSum);
 }
 
 /** KL per row, and each row's max and log-sum of p/T and of q/T. */
 export function categoricalKL(p: usize, q: usize, kl: usize, pMax: usize, pLogSum: usize, qMax: usize, qLogSum: usize, rows: i32, classes: i32, temperature: f32): void {
-  const scale = f32x4.splat(1 / temperature);
+  const scale = f32x4.splat(temperature);
   for (let row = 0; row < rows; row++) {
     const offset = <usize>row * <usize>classes << 2;
     temperedLogSumExp(p + offset, classes, temperature, pMax, pLogSum, row);
@@ -570,7 +573,7 @@ export function categoricalKL(p: usize, q: usize, kl: usize, pMax: usize, pLogSu
 
 /** dy/T (one per row) times the slope by p (`input` 0) or q (1). */
 export function categoricalKLGrad(dy: usize, p: usize, q: usize, kl: usize, pMax: usize, pLogSum: usize, qMax: usize, qLogSum: usize, gradient: usize, rows: i32, classes: i32, temperature: f32, input: i32): void {
-  const scale = f32x4.splat(1 / temperature);
+  const scale = f32x4.splat(temperature);
   for (let row = 0; row < rows; row++) {
     const offset = <usize>row * <usize>classes << 2;
     const mp = f32x4.splat(load<f32>(at(pMax, row)));
