@@ -13,6 +13,7 @@ import { afterEach, describe, expect } from 'vitest';
 import * as entropy from '../src/index.js';
 import { FUSED_KERNELS_FLAG } from '../src/kernels/fused.js';
 import { UNIT_ROUNDOFF } from './support/float32.js';
+import { FUSED_CORES } from './support/fused-cores.js';
 import { extreme, inputShape, publicCases, toInputs, valueAndGradients, type Options, type PublicCase } from './support/public-functions.js';
 
 const fusedDefault = tf.env().getBool(FUSED_KERNELS_FLAG);
@@ -80,25 +81,6 @@ describe('fused kernels and the composite path agree', () => {
     );
   });
 });
-
-/** The public functions whose core is fused, and the forward kernel each runs. */
-const FUSED_CORES: Readonly<Record<string, string>> = {
-  softmaxCrossEntropy: 'EntropySoftmaxCrossEntropy',
-  sparseSoftmaxCrossEntropy: 'EntropySoftmaxCrossEntropy',
-  sigmoidCrossEntropy: 'EntropySigmoidCrossEntropy',
-  entropy: 'EntropyEntropy',
-  crossEntropy: 'EntropyCrossEntropy',
-  klDivergence: 'EntropyKLDivergence',
-  jsDivergence: 'EntropyJSDivergence',
-  categoricalKL: 'EntropyCategoricalKL',
-  distillationLoss: 'EntropyCategoricalKL',
-  gaussianKL: 'EntropyGaussianKL',
-  gaussianCrossEntropy: 'EntropyGaussianCrossEntropy',
-  'layers.categoricalCrossentropy (fromLogits: true)': 'EntropySoftmaxCrossEntropy',
-  'layers.sparseCategoricalCrossentropy (fromLogits: true)': 'EntropySoftmaxCrossEntropy',
-  'layers.binaryCrossentropy (fromLogits: true)': 'EntropySigmoidCrossEntropy',
-  'layers.kullbackLeiblerDivergence (fromLogits: true)': 'EntropySoftmaxCrossEntropy',
-};
 
 describe('the fused kernels run', () => {
   test('every fused core names a public function', () => {

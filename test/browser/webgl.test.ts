@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Result } from './harness.js';
 import { k3Inputs, primitiveInputs } from './support/inputs.js';
+import { FUSED_CORES, NOT_ON_WEBGL } from '../support/fused-cores.js';
 import { focalLabelGradient64 } from '../support/classification-reference.js';
 import { chromiumPath, disagreements, float16Bound, float32Bound, openPage, PAGE_SCRIPTS, startSession, type Encoded, type Session } from './support/page.js';
 
@@ -76,17 +77,7 @@ describe.runIf('path' in chromium)('webgl and wasm against cpu, in Chromium', ()
   }, 120_000);
 
   test('the fused kernels run their GLSL programs on webgl, forward and backward', async () => {
-    const fused: Record<string, string> = {
-      softmaxCrossEntropy: 'EntropySoftmaxCrossEntropy',
-      sparseSoftmaxCrossEntropy: 'EntropySoftmaxCrossEntropy',
-      sigmoidCrossEntropy: 'EntropySigmoidCrossEntropy',
-      entropy: 'EntropyEntropy',
-      crossEntropy: 'EntropyCrossEntropy',
-      klDivergence: 'EntropyKLDivergence',
-      jsDivergence: 'EntropyJSDivergence',
-      gaussianKL: 'EntropyGaussianKL',
-      gaussianCrossEntropy: 'EntropyGaussianCrossEntropy',
-    };
+    const fused = Object.fromEntries(Object.entries(FUSED_CORES).filter(([, kernel]) => !NOT_ON_WEBGL.includes(kernel)));
     const names = await session.page.evaluate(async (titles) => {
       await window.harness.useBackend('webgl', { WEBGL_CPU_FORWARD: false });
       const run: Record<string, string[]> = {};

@@ -224,32 +224,10 @@ export function softmaxCrossEntropyGradLogits(
   return f32x4.splat(load<f32>(at(input, row * columns + k)));
 }
 
-/** log(x) for x in [1, 2] (as 1 + e^−|z| is): frexp by hand, then Cephes' logf polynomial. */
-@inline function logOneToTwo(x: v128): v128 {
-  // x < √2: log(x) = log1p(x − 1); else log(x) = log(x/2) + ln 2.
-  const upper = f32x4.ge(x, f32x4.splat(1.41421356));
-  const exponent = v128.bitselect(f32x4.splat(1), f32x4.splat(0), upper);
-  const f = f32x4.sub(v128.bitselect(f32x4.mul(x, f32x4.splat(0.5)), x, upper), f32x4.splat(1));
-  const z = f32x4.mul(f, f);
-  let y = f32x4.splat(7.0376836292e-2);
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.1514610310e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.1676998740e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.2420140846e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.4249322787e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.6668057665e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(2.0000714765e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-2.4999993993e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(3.3333331174e-1));
-  y = f32x4.mul(f32x4.mul(y, f), z);
-  y = f32x4.add(y, f32x4.mul(exponent, f32x4.splat(-2.12194440e-4)));
-  y = f32x4.add(y, f32x4.mul(z, f32x4.splat(-0.5)));
-  return f32x4.add(f32x4.add(f, y), f32x4.mul(exponent, f32x4.splat(0.693359375)));
-}
-
 /** log1p(e) for e in [0, 1]: log(u)·e/(u − 1) with u = 1 + e (exact for tiny e), e where u = 1. NaN stays NaN. */
 @inline function log1pUnit(e: v128): v128 {
   const u = f32x4.add(f32x4.splat(1), e);
-  const corrected = f32x4.div(f32x4.mul(logOneToTwo(u), e), f32x4.sub(u, f32x4.splat(1)));
+  const corrected = f32x4.div(f32x4.mul(log4(u), e), f32x4.sub(u, f32x4.splat(1)));
   return v128.bitselect(e, corrected, f32x4.eq(u, f32x4.splat(1)));
 }
 
