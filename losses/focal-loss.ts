@@ -12,7 +12,7 @@ import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { log, log1p, logSoftmax, maskedProduct, maskedQuotient, maskedSlope, oneMinusExp } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
-import { safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { constantMask, safeSum } from '../src/machinery/tfjs-workarounds.js';
 import { inRange, labeledInputs, type LabeledInputs, type TensorInput } from '../src/machinery/validate.js';
 import { binaryCrossEntropyTerms } from './sigmoid-cross-entropy.js';
 
@@ -123,7 +123,7 @@ const sigmoidFocalOfProbabilitiesKernel: LossKernel<[Tensor, Tensor], FocalAttrs
     // Where a label puts mass on an outcome of probability 0, ce = +∞ and the two
     // terms of a partial can be ∞ − ∞: that partial is taken as ∞ in the direction ce grows.
     const towardsInfinity = (partial: Tensor, dCe: Tensor) =>
-      tf.where(tf.logicalAnd(tf.isInf(ce), tf.isNaN(partial)), tf.mul(tf.sign(dCe), Infinity), partial);
+      tf.where(constantMask((a, b) => tf.logicalAnd(tf.isInf(a), tf.isNaN(b)), ce, partial), tf.mul(tf.sign(dCe), Infinity), partial);
     return [tf.mul(dy, towardsInfinity(dLabels, dCeDy)), tf.mul(dy, maskedSlope(alphaT, towardsInfinity(dFocalDp, dCeDp)))];
   },
 };

@@ -17,7 +17,7 @@ import { fusedGaussianCrossEntropy, fusedGaussianKL, gaussianCrossEntropyTerm, g
 import { expm1 } from '../src/machinery/numerics.js';
 import { readOptions, optional, unchecked, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
-import { broadcastTo, keepNaN, safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { broadcastTo, constantMask, safeSum } from '../src/machinery/tfjs-workarounds.js';
 import { assertBroadcastsTo, inRange, logBase, sameShapeFloats, toFloatTensor, type TensorInput } from '../src/machinery/validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -263,8 +263,10 @@ function freeBitsKL(perDimension: Tensor, freeBits: number): Tensor {
   const rows = perDimension.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   // An empty batch has batch mean 0 (then floored at λ), as a mean over nothing elsewhere.
   const batchMean = tf.div(safeSum(tf.reshape(perDimension, [rows, latent]), 0), Math.max(rows, 1));
-  // λ first: on a tie tfjs's maximum gives the gradient to its first argument, the constant.
-  return safeSum(keepNaN(batchMean, tf.maximum(tf.scalar(freeBits), batchMean)));
+  // max(λ, mean) with the gradient to λ, the constant, on a tie; NaN fails the comparison and stays.
+  // (Not tf.maximum: its gradient builds a Less mask, which has no gradient of its own.)
+  const floored = constantMask((x) => tf.lessEqual(x, freeBits), batchMean);
+  return safeSum(tf.where(floored, tf.fill(batchMean.shape, freeBits), batchMean));
 }
 
 /**

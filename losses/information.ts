@@ -27,9 +27,9 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { runElementwiseSum, type ElementwiseTerm } from '../src/kernels/elementwise-sum.js';
 import { crossEntropyTerm, entropyTerm, fusedMeasures, jsDivergenceTerm, klDivergenceTerm } from '../src/kernels/information.js';
-import { log, relativeEntropy, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
+import { isZero, log, relativeEntropy, xlogy, xlogyPartials } from '../src/machinery/numerics.js';
 import { AXIS, readOptions, withDefault, type OptionsOf } from '../src/machinery/options.js';
-import { safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { constantMask, safeSum } from '../src/machinery/tfjs-workarounds.js';
 import { logBase, resolveAxis, sameShapeFloats, type TensorInput } from '../src/machinery/validate.js';
 
 /** The options of every information measure. */
@@ -73,7 +73,7 @@ function xLogXDerivative(x: Tensor): Tensor {
  */
 function logMixture(p: Tensor, q: Tensor): Tensor {
   const sum = tf.add(p, q);
-  const subnormalHalf = tf.less(sum, 2 * SMALLEST_NORMAL_FLOAT32);
+  const subnormalHalf = constantMask((x) => tf.less(x, 2 * SMALLEST_NORMAL_FLOAT32), sum);
   return tf.where(subnormalHalf, tf.sub(log(sum), Math.LN2), log(tf.mul(sum, 0.5)));
 }
 
@@ -133,7 +133,7 @@ const jsDivergenceKernel: LossKernel<[Tensor, Tensor], MeasureAttrs> = {
     const g = upstream(dy, attrs, 0.5);
     // φ'(m) = log m + 1, taken as 0 where m = 0 (as φ'(0) is).
     const sum = tf.add(p, q);
-    const mixtureDerivative = tf.where(tf.equal(sum, 0), tf.zerosLike(sum), tf.add(logMixture(p, q), 1));
+    const mixtureDerivative = tf.where(isZero(sum), tf.zerosLike(sum), tf.add(logMixture(p, q), 1));
     return [tf.mul(g, tf.sub(xLogXDerivative(p), mixtureDerivative)), tf.mul(g, tf.sub(xLogXDerivative(q), mixtureDerivative))];
   },
 };

@@ -57,12 +57,24 @@ export function fusedKernelsOn(): boolean {
 }
 
 /**
+ * Whether a gradient being recorded will itself be differentiated: a call
+ * made while two or more tapes record (`tf.grad` inside `tf.grad`) has its
+ * backward pass recorded by the outer one. The backward kernels have no
+ * gradients of their own, so such a call takes the composite path, whose
+ * backward is built from differentiable ops.
+ */
+function gradientWillBeDifferentiated(): boolean {
+  return tf.engine().state.gradientDepth > 1;
+}
+
+/**
  * Runs kernel `kernelName` of `op` on the current backend and returns its
- * outputs; `undefined` when the flag is off or the backend has no such
- * kernel, for the caller's composite path.
+ * outputs; `undefined` when the flag is off, the backend has no such
+ * kernel, or the gradient will be differentiated again, for the caller's
+ * composite path.
  */
 export function runFused(op: FusedOp, kernelName: string, inputs: NamedTensorMap, attrs: object): Tensor[] | undefined {
-  if (!fusedKernelsOn()) return undefined;
+  if (!fusedKernelsOn() || gradientWillBeDifferentiated()) return undefined;
   register(op);
   const backendName = tf.getBackend();
   if (tf.getKernel(kernelName, backendName) === undefined || op.accepts?.(backendName, inputs, attrs) === false) return undefined;

@@ -18,14 +18,24 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { expm1, keepNaN, log, log1p } from './tfjs-workarounds.js';
+import { constantMask, expm1, keepNaN, log, log1p } from './tfjs-workarounds.js';
 
 // log, log1p and expm1, exact on every backend (tfjs's are not on wasm and webgl): see tfjs-workarounds.ts.
 export { expm1, log, log1p };
 
+/** Where x = 0, as a mask that carries no gradient (see `constantMask`). */
+export function isZero(x: Tensor): Tensor {
+  return constantMask((y) => tf.equal(y, 0), x);
+}
+
 /**
  * w·v for a value, with 0·(±∞) = 0: where w = 0 the product is 0, unless v
  * is NaN. The one place the 0·log 0 = 0 rule is applied to values.
+ *
+ * Twice differentiable as the plain product is: only an infinite v is
+ * replaced (by 0, where w = 0), so ∂/∂w = v wherever v is finite, 0 = 0
+ * included (a mask around the product would make it 0 there). Adding 0
+ * turns the −0 of 0·(−v) into +0.
  *
  * @example
  * ```ts
@@ -33,23 +43,27 @@ export { expm1, log, log1p };
  * ```
  */
 export function maskedProduct(w: Tensor, v: Tensor): Tensor {
-  const product = tf.mul(w, v);
-  return tf.where(tf.logicalAnd(tf.equal(w, 0), tf.logicalNot(tf.isNaN(v))), tf.zerosLike(product), product);
+  const held = constantMask((a, b) => tf.logicalAnd(tf.equal(a, 0), tf.isInf(b)), w, v);
+  return tf.add(tf.mul(w, tf.where(held, tf.zerosLike(v), v)), 0);
 }
 
 /**
  * w·v for a gradient: 0 wherever w = 0, whatever v is (±∞, or NaN from
- * ∞ − ∞): the slope of a term held at the constant 0.
+ * ∞ − ∞): the slope of a term held at the constant 0. Its own partials are
+ * those of w·v where v is finite (see {@link maskedProduct}).
  */
 export function maskedSlope(w: Tensor, v: Tensor): Tensor {
-  const product = tf.mul(w, v);
-  return tf.where(tf.equal(w, 0), tf.zerosLike(product), product);
+  const held = constantMask((a, b) => tf.logicalAnd(tf.equal(a, 0), tf.logicalNot(tf.isFinite(b))), w, v);
+  return tf.add(tf.mul(w, tf.where(held, tf.zerosLike(v), v)), 0);
 }
 
-/** w/d for a gradient (∂(w·log d)/∂d): 0 wherever w = 0, whatever d is (0 included). */
+/**
+ * w/d for a gradient (∂(w·log d)/∂d): 0 wherever w = 0, whatever d is (0
+ * included). Its own partials are those of w/d where d is finite and not 0.
+ */
 export function maskedQuotient(w: Tensor, d: Tensor): Tensor {
-  const quotient = tf.div(w, d);
-  return tf.where(tf.equal(w, 0), tf.zerosLike(quotient), quotient);
+  const held = constantMask((a, b) => tf.logicalAnd(tf.equal(a, 0), tf.logicalOr(tf.equal(b, 0), tf.isNaN(b))), w, d);
+  return tf.add(tf.div(w, tf.where(held, tf.onesLike(d), d)), 0);
 }
 
 /**
@@ -74,7 +88,7 @@ export function xlogy(x: Tensor, y: Tensor): Tensor {
  * x = y gives exactly 0.
  */
 export function relativeEntropy(x: Tensor, logY: Tensor): Tensor {
-  return maskedProduct(x, tf.sub(log(tf.where(tf.equal(x, 0), tf.onesLike(x), x)), logY));
+  return maskedProduct(x, tf.sub(log(tf.where(isZero(x), tf.onesLike(x), x)), logY));
 }
 
 /**
@@ -83,7 +97,7 @@ export function relativeEntropy(x: Tensor, logY: Tensor): Tensor {
  * since x·log y for y > 0 is a live function of x).
  */
 export function xlogyPartials(x: Tensor, y: Tensor): [Tensor, Tensor] {
-  const held = tf.logicalAnd(tf.equal(x, 0), tf.equal(y, 0));
+  const held = constantMask((a, b) => tf.logicalAnd(tf.equal(a, 0), tf.equal(b, 0)), x, y);
   return [tf.where(held, tf.zerosLike(x), log(y)), maskedQuotient(x, y)];
 }
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from './kernel.js';
 import { withDefault } from './options.js';
-import { broadcastTo, safeSum } from './tfjs-workarounds.js';
+import { broadcastTo, constantMask, safeSum } from './tfjs-workarounds.js';
 import { oneOf } from './validate.js';
 
 /** How a loss reduces its unreduced values: keep them, sum them, or take their (weighted) mean. */
@@ -35,7 +35,7 @@ const divideOrZeroKernel: LossKernel<[Tensor, Tensor], null> = {
 };
 
 function bothZero(num: Tensor, den: Tensor): Tensor {
-  return tf.logicalAnd(tf.equal(num, 0), tf.equal(den, 0));
+  return constantMask((a, b) => tf.logicalAnd(tf.equal(a, 0), tf.equal(b, 0)), num, den);
 }
 
 /** Options of {@link reduceLoss}. */

@@ -75,6 +75,35 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 /**
+ * A boolean mask that autodiff takes as a constant: `predicate(...inputs)`
+ * computed off the gradient tape, as tfjs computes the body of a kernel,
+ * so no gradient path leads through it.
+ *
+ * Defect: tfjs 4.22 registers no gradient for `Equal`, `NotEqual`, `Less`,
+ * `Greater`, `LogicalAnd`, `LogicalNot` and co., so a mask built from a
+ * differentiated tensor makes `tf.grad` throw wherever it is recorded: in a
+ * composite forward, and in every backward pass whose gradient is
+ * differentiated again (`tf.grad` of a gradient), `Select`'s own gradient
+ * included (it negates its condition). A mask selects; it carries no gradient.
+ *
+ * @example
+ * ```ts
+ * const zeros = constantMask((w) => tf.equal(w, 0), weights);
+ * tf.where(zeros, tf.zerosLike(product), product);
+ * ```
+ */
+export function constantMask(predicate: (...xs: Tensor[]) => Tensor, ...inputs: Tensor[]): Tensor {
+  // The engine records an op only at kernel depth 0: inside a kernel's body, ops are not on the tape.
+  const { state } = tf.engine();
+  state.kernelDepth++;
+  try {
+    return predicate(...inputs);
+  } finally {
+    state.kernelDepth--;
+  }
+}
+
+/**
  * `result` of a tfjs op on `x`, but NaN where x is NaN: for `relu(x)` and
  * `maximum(a, x)`, which must not hide a NaN.
  *
@@ -127,7 +156,7 @@ function isExact(name: string, op: (x: Tensor) => Tensor, x: number, exact: numb
  */
 export function log(x: Tensor): Tensor {
   if (isExact('log(0)', tf.log, 0, -Infinity) || !isExact('holds −∞', tf.neg, Infinity, -Infinity)) return tf.log(x);
-  return tf.where(tf.equal(x, 0), tf.fill(x.shape, -Infinity), tf.log(x));
+  return tf.where(constantMask((y) => tf.equal(y, 0), x), tf.fill(x.shape, -Infinity), tf.log(x));
 }
 
 /**
@@ -150,10 +179,10 @@ export function log1p(x: Tensor): Tensor {
   let sum = tf.scalar(1 / 17);
   for (let k = 15; k >= 1; k -= 2) sum = tf.add(1 / k, tf.mul(s2, sum));
   const u = tf.add(x, 1);
-  const large = tf.where(tf.equal(u, Infinity), x, tf.mul(log(u), tf.div(x, tf.sub(u, 1))));
+  const large = tf.where(constantMask((y) => tf.equal(y, Infinity), u), x, tf.mul(log(u), tf.div(x, tf.sub(u, 1))));
   // Below 2⁻²⁴, log1p(x) = x in float32 (and x/(2 + x) would lose a subnormal x).
-  const small = tf.where(tf.less(tf.abs(x), 2 ** -24), x, tf.mul(2, tf.mul(s, sum)));
-  return tf.where(tf.less(tf.abs(x), 0.5), small, large);
+  const small = tf.where(constantMask((y) => tf.less(tf.abs(y), 2 ** -24), x), x, tf.mul(2, tf.mul(s, sum)));
+  return tf.where(constantMask((y) => tf.less(tf.abs(y), 0.5), x), small, large);
 }
 
 /**
@@ -168,7 +197,7 @@ export function expm1(x: Tensor): Tensor {
   if (isExact('expm1', tf.expm1, 1e-6, Math.expm1(Math.fround(1e-6)))) return tf.expm1(x);
   let series = tf.add(1, tf.div(x, 9));
   for (let n = 8; n >= 2; n--) series = tf.add(1, tf.mul(tf.div(x, n), series));
-  return tf.where(tf.less(tf.abs(x), 0.5), tf.mul(x, series), tf.sub(tf.exp(x), 1));
+  return tf.where(constantMask((y) => tf.less(tf.abs(y), 0.5), x), tf.mul(x, series), tf.sub(tf.exp(x), 1));
 }
 
 /**
