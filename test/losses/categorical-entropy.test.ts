@@ -189,27 +189,33 @@ describe('gradients', () => {
     [1, 0.5, -0.7, 0.1],
   ];
   const temperature = 2;
-  /** categoricalEntropy with `gradient(z)` as its gradient. */
-  const withGradient = (gradient: (z: tf.Tensor) => tf.Tensor) =>
-    tf.customGrad((z, save) => {
-      (save as tf.GradSaveFunc)([z as tf.Tensor]);
-      return {
-        value: categoricalEntropy(z as tf.Tensor, { temperature, reduction: 'none' }),
-        gradFunc: (dy, [saved]) => tf.mul(tf.expandDims(dy, -1), gradient(saved!)),
-      };
-    });
-  /** π = softmax(z/T), log π and H: the pieces of the wrong gradients below. */
+  /** π = softmax(z/T), log π and H (kept as an axis of size 1): the pieces of the wrong gradients below. */
   const parts = (z: tf.Tensor) => {
     const logPi = tf.logSoftmax(tf.div(z, temperature));
     const pi = tf.exp(logPi);
     return { pi, logPi, h: tf.neg(tf.sum(tf.mul(pi, logPi), -1, true)) };
   };
+  type Parts = ReturnType<typeof parts>;
+  /** categoricalEntropy with `gradient` (of its parts) as its gradient. */
+  const withGradient = (gradient: (p: Parts) => tf.Tensor) =>
+    tf.customGrad((z, save) => {
+      (save as tf.GradSaveFunc)([z as tf.Tensor]);
+      return {
+        value: categoricalEntropy(z as tf.Tensor, { temperature, reduction: 'none' }),
+        gradFunc: (dy, [saved]) => tf.mul(tf.expandDims(dy, -1), gradient(parts(saved!))),
+      };
+    });
 
-  test.each([
-    ['without the 1/T', (z: tf.Tensor) => tf.tidy(() => { const { pi, logPi, h } = parts(z); return tf.neg(tf.mul(pi, tf.add(logPi, h))); })],
-    ['without the + H (−π·log π/T)', (z: tf.Tensor) => tf.tidy(() => { const { pi, logPi } = parts(z); return tf.div(tf.neg(tf.mul(pi, logPi)), temperature); })],
-    ['the gradient with respect to π, −(log π + 1)/T', (z: tf.Tensor) => tf.tidy(() => tf.div(tf.neg(tf.add(parts(z).logPi, 1)), temperature))],
-    ['3% too large', (z: tf.Tensor) => tf.tidy(() => { const { pi, logPi, h } = parts(z); return tf.mul(tf.mul(pi, tf.add(logPi, h)), -1.03 / temperature); })],
+  test('the wrapper below, given the right gradient −π(log π + H)/T, passes', () => {
+    const right = withGradient(({ pi, logPi, h }) => tf.mul(tf.mul(pi, tf.add(logPi, h)), -1 / temperature));
+    expect(checkGradients((z) => right(z), [logits]).ok).toBe(true);
+  });
+
+  test.each<[string, (p: Parts) => tf.Tensor]>([
+    ['without the 1/T', ({ pi, logPi, h }) => tf.neg(tf.mul(pi, tf.add(logPi, h)))],
+    ['without the + H (−π·log π/T)', ({ pi, logPi }) => tf.div(tf.neg(tf.mul(pi, logPi)), temperature)],
+    ['the gradient with respect to π, −(log π + 1)/T', ({ logPi }) => tf.div(tf.neg(tf.add(logPi, 1)), temperature)],
+    ['3% too large', ({ pi, logPi, h }) => tf.mul(tf.mul(pi, tf.add(logPi, h)), -1.03 / temperature)],
   ])('checkGradients passes our gradient and fails a wrong one: %s', (_name, wrongGradient) => {
     const ours = checkGradients((z) => categoricalEntropy(z, { temperature, reduction: 'none' }), [logits]);
     expect(ours.ok, JSON.stringify(ours)).toBe(true);
