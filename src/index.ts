@@ -21,6 +21,8 @@ export { sigmoidFocalLoss, softmaxFocalLoss } from '../losses/focal-loss.js';
 export type { SigmoidFocalLossOptions, SoftmaxFocalLossOptions } from '../losses/focal-loss.js';
 export { categoricalKL, distillationLoss } from '../losses/categorical-kl.js';
 export type { CategoricalKLOptions, DistillationLossOptions } from '../losses/categorical-kl.js';
+export { categoricalEntropy } from '../losses/categorical-entropy.js';
+export type { CategoricalEntropyOptions } from '../losses/categorical-entropy.js';
 export { bernoulliKL } from '../losses/bernoulli-kl.js';
 export type { BernoulliKLOptions } from '../losses/bernoulli-kl.js';
 export { constantBeta, linearWarmupBeta, cyclicalBeta } from './tools/beta-schedule.js';

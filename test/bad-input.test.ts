@@ -84,6 +84,14 @@ test('a −Infinity logit on a class without mass is a masked class in categoric
   expect(take(categoricalKL([[0, 1, 0]], [[-Infinity, 0, 0]]))[0]).toBe(Infinity);
 });
 
+test('a +Infinity logit, or a distribution whose logits are all −Infinity, gives NaN there in categoricalKL, as in categoricalEntropy and PyTorch', () => {
+  // Either side: softmax of [+∞, 0, 1] is ∞ − ∞ = NaN; of all −∞, NaN; the finite row is unchanged.
+  const p = [[Infinity, 0, 1], [-Infinity, -Infinity, -Infinity], [0, 0, 0]];
+  const q = [[0, 1, 2], [0, 1, 2], [0, 0, 0]];
+  expect(take(categoricalKL(p, q, { reduction: 'none' }))).toEqual([NaN, NaN, 0]);
+  expect(take(categoricalKL(q, p, { reduction: 'none' }))).toEqual([NaN, NaN, 0]);
+});
+
 test('a weight of 0 gives no NaN gradient at an infinite logit; a NaN posWeight shows where its label is 0', () => {
   const gradient = (labels: number, alpha: number, logit: number) =>
     tf.tidy(() => tf.grad((z: tf.Tensor) => sigmoidFocalLoss([[labels]], z, { alpha }))(tf.tensor2d([[logit]])).dataSync()[0]);

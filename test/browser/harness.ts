@@ -118,6 +118,11 @@ const EDGE_CASES: Record<string, () => Result> = {
     ),
   'categoricalKL, a −Infinity p logit and logits ±1e3': () =>
     edgeCaseOf((p, q) => entropy.categoricalKL(p!, q!, { reduction: 'none' }), [[[-Infinity, 1, 0], [1e3, 0, -1e3]], [[0, 0, 0], [0, 1e3, 0]]]),
+  'categoricalEntropy, −Infinity logits (masked classes, a single finite one), logits ±1e4, NaN and +Infinity': () =>
+    edgeCaseOf(
+      (z) => entropy.categoricalEntropy(z!, { temperature: 0.5, reduction: 'none' }),
+      [[[-Infinity, 1, 0], [5, -Infinity, -Infinity], [1e4, 0, -1e4], [1e4, 1e4, -1e4], [NaN, 0, 1], [Infinity, 0, 1]]],
+    ),
   'gaussianKL near 0 (mean 1e-4, logVar 1e-4)': () =>
     edgeCaseOf((m, v) => entropy.gaussianKL(m!, v!, { reduction: 'none' }), [Array.from({ length: 16 }, () => Array(16).fill(1e-4)), Array.from({ length: 16 }, () => Array(16).fill(1e-4))]),
   'monteCarloKL k3 near equal log-densities': () => edgeCaseOf((p, q) => entropy.monteCarloKL(p!, q!, { estimator: 'k3', reduction: 'none' }), k3Inputs()),

@@ -270,6 +270,12 @@ export const publicCases: readonly PublicCase[] = ([
     call: ([p, q], options) => entropyPackage.categoricalKL(p!, q!, options),
   },
   {
+    name: 'categoricalEntropy', inputs: (b, c, r) => [logits(b, c, r)], kinds: ['logit'], differentiable: [0],
+    output: reduced('scalar', 'rows'), fixedOptions: { temperature: 2, base: 2 },
+    ...optionsOf((rank) => ({ axis: axisOption(rank), temperature: TEMPERATURE, base: BASE, reduction: REDUCTION })),
+    call: ([z], options) => entropyPackage.categoricalEntropy(z!, options),
+  },
+  {
     name: 'bernoulliKL', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['logit', 'logit'], differentiable: [0, 1],
     output: reduced('scalar', 'rows'), fixedOptions: {}, ...optionsOf(() => ({ reduction: REDUCTION })),
     call: ([p, q], options) => entropyPackage.bernoulliKL(p!, q!, options),
