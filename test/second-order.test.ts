@@ -7,35 +7,19 @@
  * whose second derivative is silently 0, fails the same check.
  */
 import * as tf from '@tensorflow/tfjs';
-import seedrandom from 'seedrandom';
 import { describe, expect, test } from 'vitest';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
-import { inputShape, publicCases, toInputs, type Options, type PublicCase } from './support/public-functions.js';
+import { publicCases } from './support/public-functions.js';
+import { hessianVectorProduct, optionsAt, reductionsOf, scalarCase, type ScalarOf } from './support/second-order.js';
 
 const BATCH = 3;
 const CLASSES = 4;
 /** The step of the central difference along v, and its half for Richardson's extrapolation. */
 const STEP = 1e-2;
 
-/** A scalar function of the differentiated inputs: Σ r·f(x), with a fixed cotangent r for unreduced outputs. */
-type ScalarOf = (xs: tf.Tensor[]) => tf.Tensor;
-
 /** The analytic gradient of `f` at `xs`, as numbers per input. */
 function gradientAt(f: ScalarOf, xs: readonly tf.Tensor[]): number[][] {
   return tf.tidy(() => tf.grads((...ys: tf.Tensor[]) => f(ys))([...xs]).map((g) => Array.from(g.dataSync())));
-}
-
-/** H·v by double backward: the gradient of ⟨∇f(x), v⟩. */
-function hessianVectorProduct(f: ScalarOf, xs: readonly tf.Tensor[], v: readonly tf.Tensor[]): number[][] {
-  return tf.tidy(() => {
-    const directional = () => {
-      const gradients = tf.grads((...zs: tf.Tensor[]) => f(zs))([...xs]);
-      return tf.addN(gradients.map((g, k) => tf.sum(tf.mul(g, v[k]!))));
-    };
-    // A gradient that does not depend on an input (a loss linear in it) gives no second derivative: 0.
-    const { grads } = tf.engine().gradients(directional, [...xs], undefined, true);
-    return xs.map((x, k) => Array.from((grads[k] ?? tf.zerosLike(x)).dataSync()));
-  });
 }
 
 /** (∇f(x + h·v) − ∇f(x − h·v)) / 2h, extrapolated from h and h/2: error O(h⁴) plus float32 rounding of ∇f over h. */
@@ -68,31 +52,11 @@ function expectSameProduct(actual: number[][], expected: number[][], label: stri
   );
 }
 
-/** Whether the case has a `reduction` option (its invalid options name it). */
-const reductionsOf = (c: PublicCase): Array<string | undefined> =>
-  c.invalidOptions(2).some((o) => 'reduction' in o) ? ['none', 'sum', 'mean'] : [undefined];
-
-/** The case at ordinary inputs as a scalar of its differentiated inputs, the inputs themselves, and a direction v. */
-function setUp(c: PublicCase, options: Options) {
-  const random = seedrandom(`${c.title} ${JSON.stringify(options)}`);
-  const raw = c.inputs(BATCH, CLASSES, random);
-  const inputs = toInputs(c, raw, raw.map((_, i) => inputShape(c, i, [BATCH, CLASSES], options)));
-  const xs = c.differentiable.map((i) => inputs[i]!);
-  const outputShape = tf.tidy(() => c.call(inputs, options).shape);
-  const cotangent = tf.tensor(Array.from({ length: outputShape.reduce((a, b) => a * b, 1) }, () => random() - 0.5), outputShape);
-  const v = xs.map((x) => tf.tensor(Array.from({ length: x.size }, () => 2 * random() - 1), x.shape));
-  const f: ScalarOf = (ys) => tf.sum(tf.mul(cotangent, c.call(inputs.map((x, i) => (c.differentiable.includes(i) ? ys[c.differentiable.indexOf(i)]! : x)), options)));
-  return { f, xs, v, dispose: () => tf.dispose([...inputs, cotangent, ...v]) };
-}
-
 describe('second-order gradients (Hessian-vector products) of every public function', () => {
   const cases = publicCases.flatMap((c) => reductionsOf(c).map((reduction) => [`${c.title}, reduction ${reduction ?? '(none: rows)'}`, c, reduction] as const));
 
   test.each(cases)('%s: tf.grad of its gradient gives H·v, leaving no tensor', (label, c, reduction) => {
-    // gaussianKL's freeBits floors the batch mean: it takes 'mean' only.
-    const fixed = reduction === 'mean' ? c.fixedOptions : Object.fromEntries(Object.entries(c.fixedOptions).filter(([key]) => key !== 'freeBits'));
-    const options: Options = { ...fixed, ...(reduction === undefined ? {} : { reduction }) };
-    const { f, xs, v, dispose } = setUp(c, options);
+    const { f, xs, v, dispose } = scalarCase(c, optionsAt(c, reduction), BATCH, CLASSES);
     const before = tf.memory().numTensors;
     const actual = hessianVectorProduct(f, xs, v);
     expect(tf.memory().numTensors).toBe(before);

@@ -10,6 +10,7 @@ import seedrandom from 'seedrandom';
 import * as entropy from '../../src/index.js';
 import { expm1, log, log1p } from '../../src/machinery/numerics.js';
 import { inputShape, publicCases, toInputs, valueAndGradients } from '../support/public-functions.js';
+import { hessianVectorProduct, optionsAt, reductionsOf, scalarCase } from '../support/second-order.js';
 import { k3Inputs, primitiveInputs } from './support/inputs.js';
 
 /** Numbers as JSON carries them: NaN and ±Infinity as strings. */
@@ -50,6 +51,17 @@ function evaluateCase(title: string, batch: number, classes: number): Result {
   const result = measured(() => valueAndGradients(c, inputs, c.fixedOptions), batch * classes);
   tf.dispose(inputs);
   return result;
+}
+
+/** The Hessian-vector product (double backward) of a registry case at `[batch, classes]` and its default reduction, and the tensors it left. */
+function secondOrder(title: string, batch: number, classes: number): Result {
+  const c = publicCases.find((candidate) => candidate.title === title)!;
+  const { f, xs, v, dispose } = scalarCase(c, optionsAt(c, reductionsOf(c).at(-1)), batch, classes);
+  const before = tf.memory().numTensors;
+  const numbers = encode(hessianVectorProduct(f, xs, v).flat());
+  const leaked = tf.memory().numTensors - before;
+  dispose();
+  return { numbers, terms: batch * classes, leaked };
 }
 
 /** The kernels tfjs runs for the value and gradients of a registry case at `[batch, classes]`. */
@@ -155,6 +167,7 @@ const harness = {
   kernelNames,
   useBackend,
   evaluateCase,
+  secondOrder,
   primitives,
   titles: (): string[] => publicCases.map((c) => c.title),
   edgeCaseNames: (): string[] => Object.keys(EDGE_CASES),

@@ -76,6 +76,22 @@ describe.runIf('path' in chromium)('webgl and wasm against cpu, in Chromium', ()
     expect(problems(results, float32Bound)).toEqual([]);
   }, 120_000);
 
+  test('second-order gradients: every public function\'s Hessian-vector product (tf.grad of its gradient) on webgl\'s shaders agrees with cpu, no tensor left', async () => {
+    const results = await session.page.evaluate(async () => {
+      const { harness } = window;
+      const results: Record<string, [Result, Result]> = {};
+      for (const title of harness.titles()) {
+        await harness.useBackend('cpu');
+        const cpu = harness.secondOrder(title, 3, 4);
+        await harness.useBackend('webgl', { WEBGL_CPU_FORWARD: false });
+        results[title] = [cpu, harness.secondOrder(title, 3, 4)];
+      }
+      return results;
+    });
+    expect(Object.keys(results)).toEqual(titles);
+    expect(problems(results, float32Bound)).toEqual([]);
+  }, 120_000);
+
   test('the fused kernels run their GLSL programs on webgl, forward and backward', async () => {
     const fused = Object.fromEntries(Object.entries(FUSED_CORES).filter(([, kernel]) => !NOT_ON_WEBGL.includes(kernel)));
     const names = await session.page.evaluate(async (titles) => {
