@@ -47,7 +47,16 @@ export interface SoftmaxCrossEntropyAttrs {
   readonly ignoreIndex: number;
 }
 
-
+/**
+ * The label smoothing's coefficients of s_k = (1 − ε)·y_k + ε/C: 1 − ε and
+ * ε/C, rounded to float32 as the composite path, the SIMD module and the
+ * webgl programs have them (a subnormal ε/C is 0 there, and a smoothing
+ * mass of 0 on a −Infinity logit adds nothing).
+ */
+const smoothingOf = ({ labelSmoothing }: SoftmaxCrossEntropyAttrs, classes: number) => ({
+  keep: Math.fround(1 - labelSmoothing),
+  spread: Math.fround(labelSmoothing / classes),
+});
 
 /**
  * The smoothed target s_k = (1 − ε)·y_k + ε/C of class k of a sample, for
@@ -96,8 +105,7 @@ const forward: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
     const layout = classLayout(logits!.shape, attrs.axis);
     const { classes, inner } = layout;
     const [z, y, c] = [logits!.values, labels!.values, classWeights!.values];
-    const keep = 1 - attrs.labelSmoothing;
-    const spread = attrs.labelSmoothing / classes;
+    const { keep, spread } = smoothingOf(attrs, classes);
     const sparse = attrs.sparse;
     for (let sample = 0; sample < layout.outer * inner; sample++) {
       const base = sampleBase(layout, sample);
@@ -169,8 +177,7 @@ const gradLogits: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
     const layout = classLayout(logits!.shape, attrs.axis);
     const { classes, inner } = layout;
     const [z, y, c] = [logits!.values, labels!.values, classWeights!.values];
-    const keep = 1 - attrs.labelSmoothing;
-    const spread = attrs.labelSmoothing / classes;
+    const { keep, spread } = smoothingOf(attrs, classes);
     for (let sample = 0; sample < layout.outer * inner; sample++) {
       const base = sampleBase(layout, sample);
       const label = attrs.sparse ? sampleClass(labels!, sample, attrs) : 0;
@@ -208,7 +215,7 @@ const gradLabels: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
     const layout = classLayout(logits!.shape, attrs.axis);
     const { classes, inner } = layout;
     const [z, c] = [logits!.values, classWeights!.values];
-    const keep = 1 - attrs.labelSmoothing;
+    const { keep } = smoothingOf(attrs, classes);
     for (let sample = 0; sample < layout.outer * inner; sample++) {
       const base = sampleBase(layout, sample);
       const [max, logSumShifted, upstream] = [rowMax!.values[sample]!, logSum!.values[sample]!, dy!.values[sample]!];
@@ -231,8 +238,7 @@ const gradClassWeights: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
     const layout = classLayout(logits!.shape, attrs.axis);
     const { classes, inner } = layout;
     const [z, y] = [logits!.values, labels!.values];
-    const keep = 1 - attrs.labelSmoothing;
-    const spread = attrs.labelSmoothing / classes;
+    const { keep, spread } = smoothingOf(attrs, classes);
     const sums = new Float64Array(classes);
     for (let sample = 0; sample < layout.outer * inner; sample++) {
       const base = sampleBase(layout, sample);
