@@ -10,11 +10,12 @@
  * and ignored positions only shape t (elementwise, differentiated by tfjs),
  * so the kernel's hand-written gradient covers every option. Of
  * probabilities p, the same targets give −Σ_c t_c log p_c: `crossEntropy`.
+ * The z-loss w·(log Σ_c exp z_c)² is a second kernel, added per sample.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
-import { logSoftmax, maskedProduct } from '../src/machinery/numerics.js';
+import { logSoftmax, logSumExp, maskedProduct, softmaxAndLogSumExp } from '../src/machinery/numerics.js';
 import { AXIS, optional, pick, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { broadcastTo, oneHot, safeSum } from '../src/machinery/tfjs-workarounds.js';
@@ -56,12 +57,34 @@ const softmaxCrossEntropyKernel: LossKernel<[Tensor, Tensor], { readonly axis: n
   },
 };
 
+/**
+ * The z-loss of each sample, w·(log Σ_c exp z_c)² along `axis` (T5X / PaLM):
+ * it pulls the log-partition log Σ exp z towards 0, so logits do not drift.
+ * ∂/∂z_c = 2w·(log Σ exp z)·softmax(z)_c. The backward is made of
+ * differentiable ops (max, exp, sum, log), so the z-loss is twice differentiable.
+ */
+const zLossKernel: LossKernel<[Tensor], { readonly axis: number; readonly weight: number }> = {
+  forward([logits], { axis, weight }) {
+    return tf.mul(tf.square(tf.squeeze(logSumExp(logits, axis), [axis])), weight);
+  },
+  backward(dy, [logits], { axis, weight }) {
+    const { probabilities, logSumExp: lse } = softmaxAndLogSumExp(logits, axis);
+    return [tf.mul(tf.mul(tf.expandDims(dy, axis), tf.mul(lse, 2 * weight)), probabilities)];
+  },
+};
+
 /** The options of {@link softmaxCrossEntropy}. */
 export const softmaxCrossEntropyOptions = {
   /** The class axis of `labels` and `logits`; negative counts from the end. Default `-1`. */
   axis: AXIS,
   /** ε in [0, 1]: targets become (1 − ε)·labels + ε/C, as PyTorch's `label_smoothing`. Default 0. */
   labelSmoothing: withDefault(0, inRange(0, 1)),
+  /**
+   * w ≥ 0: adds w·(log Σ_c exp z_c)² to each sample's loss (the z-loss of
+   * T5X and PaLM, which keeps logits from drifting), before sample weights
+   * and reduction; not weighted by class weights. Default 0 (none).
+   */
+  zLoss: withDefault(0, inRange(0, Infinity)),
   /** Per-class weights c, shape `[C]`, as PyTorch's `weight`. */
   classWeights: TENSOR,
   /** Sample weights, broadcast against the per-sample loss. */
@@ -81,7 +104,7 @@ export const sparseSoftmaxCrossEntropyOptions = {
    * Default: none.
    */
   ignoreIndex: optional(integer),
-  ...pick(softmaxCrossEntropyOptions, ['labelSmoothing', 'classWeights', 'weights', 'reduction']),
+  ...pick(softmaxCrossEntropyOptions, ['labelSmoothing', 'zLoss', 'classWeights', 'weights', 'reduction']),
 };
 
 /** Options of {@link sparseSoftmaxCrossEntropy}. */
@@ -98,18 +121,25 @@ function smoothedWeightedTargets(labels: Tensor, smoothing: number, classWeights
 
 /**
  * The per-sample categorical cross-entropy of checked inputs: targets
- * c·((1 − ε)·y + ε/C) against softmax(predictions) (`fromLogits`), or against
- * predictions that are probabilities, used as given (0·log 0 = 0).
+ * c·((1 − ε)·y + ε/C) against softmax(predictions) (`fromLogits`), plus the
+ * z-loss w·(log Σ exp z)²; or against predictions that are probabilities,
+ * used as given (0·log 0 = 0; no z-loss).
  */
-export function categoricalCrossEntropy({ labels, predictions, axis, classWeights }: LabeledInputs, labelSmoothing: number, fromLogits: boolean): Tensor {
-  if (fromLogits) {
-    const attrs = { axis, labelSmoothing, sparse: false, ignores: false, ignoreIndex: 0 };
-    const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
-    const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
-    if (fused !== undefined) return fused[0]!;
-  }
+export function categoricalCrossEntropy(inputs: LabeledInputs, labelSmoothing: number, fromLogits: boolean, zLoss = 0): Tensor {
+  const { predictions, axis } = inputs;
+  if (!fromLogits) return crossEntropy(smoothedWeightedTargets(inputs.labels, labelSmoothing, inputs.classWeights, axis), predictions, { axis });
+  const loss = softmaxCrossEntropyOfLogits(inputs, labelSmoothing);
+  return zLoss === 0 ? loss : tf.add(loss, applyKernel(zLossKernel, [predictions], { axis, weight: zLoss }));
+}
+
+/** The per-sample softmax cross-entropy of checked inputs: the fused kernels where they run, the composite kernel elsewhere. */
+function softmaxCrossEntropyOfLogits({ labels, predictions, axis, classWeights }: LabeledInputs, labelSmoothing: number): Tensor {
+  const attrs = { axis, labelSmoothing, sparse: false, ignores: false, ignoreIndex: 0 };
+  const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
+  const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
+  if (fused !== undefined) return fused[0]!;
   const targets = smoothedWeightedTargets(labels, labelSmoothing, classWeights, axis);
-  return fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis }) : crossEntropy(targets, predictions, { axis });
+  return applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis });
 }
 
 /**
@@ -135,34 +165,43 @@ function assertNotClassIndices(fn: string, labels: TensorInput, logits: Tensor):
 
 /**
  * Softmax cross-entropy between one-hot or soft `labels` and `logits`:
- * per sample l = −Σ_c c_c·y'_c·log softmax(z)_c, with y' = (1 − ε)·y + ε/C
- * (label smoothing ε) and class weights c.
+ * per sample l = −Σ_c c_c·y'_c·log softmax(z)_c + w·(log Σ_c exp z_c)², with
+ * y' = (1 − ε)·y + ε/C (label smoothing ε), class weights c and the z-loss
+ * weight w (`zLoss`, default 0).
  *
  * Same values as PyTorch `F.cross_entropy(logits, labels, weight=classWeights,
  * label_smoothing=ε, reduction)` with probability targets: `'mean'` divides by
  * the number of samples (or Σ of the sample `weights`), not by class weights.
+ * The z-loss is T5X's and PaLM's (`cross_entropy_with_logits(logits, targets,
+ * z_loss)`): it pulls each sample's log-partition log Σ exp z towards 0, so
+ * logits do not drift (and stay inside float16's range); 1e-4 is PaLM's
+ * weight. It is not multiplied by class weights; sample weights multiply the
+ * whole per-sample loss, and the `'mean'` denominator stays Σ w.
  *
  * Shapes: `labels` and `logits` are `[..., C, ...]` with the classes on `axis`
  * (any rank, any axis); the per-sample loss drops `axis` (`[batch, C]` →
  * `[batch]`, `[batch, time, C]` → `[batch, time]`); `weights` broadcast
  * against it; `'mean'` and `'sum'` give a scalar.
  *
- * Gradients (hand-written): ∂l/∂z = softmax(z)·Σ_c t_c − t with t = c·y',
- * so each row sums to 0 when the row's targets sum to 1; ∂l/∂y = −(1 − ε)·c·log softmax(z)
- * (tfjs 4.22's `tf.losses.softmaxCrossEntropy` wrongly returns labels − softmax here).
+ * Gradients (hand-written): ∂l/∂z = softmax(z)·Σ_c t_c − t + 2w·(log Σ exp z)·softmax(z)
+ * with t = c·y', so each row sums to 0 when the row's targets sum to 1 and
+ * w = 0; ∂l/∂y = −(1 − ε)·c·log softmax(z) (tfjs 4.22's
+ * `tf.losses.softmaxCrossEntropy` wrongly returns labels − softmax here).
  *
- * Stability: log softmax is computed as z − max z − log Σ exp(z − max z), so
- * any finite logits give finite values and gradients (logits [1e4, 0, −1e4]
- * with the label on the last class give exactly 20000).
+ * Stability: log softmax is computed as z − max z − log Σ exp(z − max z), and
+ * log Σ exp z as max z + log Σ exp(z − max z), so any finite logits give
+ * finite values and gradients (logits [1e4, 0, −1e4] with the label on the
+ * last class give exactly 20000).
  *
  * Labels may be float32, or int32/bool one-hot (as `tf.oneHot` returns); those
  * are cast to float32. Labels are not checked to sum to 1.
  *
  * @param labels - one-hot or probability targets, the shape of `logits`.
  * @param logits - unnormalised log-probabilities, float32.
- * @param options - `axis` (−1), `labelSmoothing` (0), `classWeights`, `weights`, `reduction` (`'mean'`).
+ * @param options - `axis` (−1), `labelSmoothing` (0), `zLoss` (0), `classWeights`, `weights`, `reduction` (`'mean'`).
  * @returns the reduced loss (a scalar), or the per-sample loss for `'none'`.
- * @throws Error naming `softmaxCrossEntropy` on mismatched shapes or weights, a bad axis, a bad option.
+ * @throws Error naming `softmaxCrossEntropy` on mismatched shapes or weights, a bad axis, a bad option
+ *   (`zLoss` must be a finite number ≥ 0).
  *
  * @example
  * ```ts
@@ -170,18 +209,19 @@ function assertNotClassIndices(fn: string, labels: TensorInput, logits: Tensor):
  * const labels = tf.tensor2d([[1, 0, 0], [0, 1, 0]]);
  * softmaxCrossEntropy(labels, logits).print();                          // 0.3185 (mean of 0.4170, 0.2200)
  * softmaxCrossEntropy(labels, logits, { labelSmoothing: 0.1 }).print(); // smoothed targets
+ * softmaxCrossEntropy(labels, logits, { zLoss: 0.01 }).print();         // 0.3847: + 0.01·(log Σ exp z)², log Σ exp z = 2.4170, 2.7200
  * ```
  */
 export function softmaxCrossEntropy(labels: TensorInput, logits: TensorInput, options: SoftmaxCrossEntropyOptions = {}): Tensor {
   const fn = 'softmaxCrossEntropy';
-  const { axis, labelSmoothing, classWeights, weights, reduction } = readOptions(fn, softmaxCrossEntropyOptions, options);
+  const { axis, labelSmoothing, zLoss, classWeights, weights, reduction } = readOptions(fn, softmaxCrossEntropyOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
     const z = toFloatTensor(fn, 'logits', logits);
     assertHasAxis(fn, 'logits', z);
     assertNotClassIndices(fn, labels, z);
     const inputs = labeledInputs(fn, ['labels', 'logits'], labels, z, { axis, classWeights, weights, logits: true });
-    return reduceLoss(categoricalCrossEntropy(inputs, labelSmoothing, true), { reduction, weights: inputs.sampleWeights });
+    return reduceLoss(categoricalCrossEntropy(inputs, labelSmoothing, true, zLoss), { reduction, weights: inputs.sampleWeights });
   });
 }
 
@@ -214,61 +254,94 @@ export function sparseInputs(
 }
 
 /**
- * The per-sample sparse cross-entropy of checked inputs, of logits or of
- * probabilities, 0 at ignored positions whatever their predictions; and
- * PyTorch's `'mean'` denominator weights, the class weight of each kept target.
+ * The per-sample sparse cross-entropy of checked inputs, of logits (plus the
+ * z-loss w·(log Σ exp z)²) or of probabilities (no z-loss), 0 at ignored
+ * positions whatever their predictions; and PyTorch's `'mean'` denominator
+ * weights, the class weight of each kept target.
  */
 export function sparseCrossEntropy(
-  { labels, predictions, classWeights, ignoreIndex }: ReturnType<typeof sparseInputs>,
+  inputs: ReturnType<typeof sparseInputs>,
   labelSmoothing: number,
   fromLogits: boolean,
+  zLoss = 0,
 ): { perSample: Tensor; meanWeights: Tensor } {
+  const { labels, predictions, ignoreIndex } = inputs;
+  const loss = fromLogits ? fusedSparseCrossEntropy(inputs, labelSmoothing) : undefined;
+  const { perSample, meanWeights } = loss ?? compositeSparseCrossEntropy(inputs, labelSmoothing, fromLogits);
+  if (zLoss === 0) return { perSample, meanWeights };
+  // An ignored sample adds no z-loss either, and its logits are not read.
+  const kept = keptSamples(labels, ignoreIndex);
+  const zTerm = applyKernel(zLossKernel, [onlyKept(predictions, kept)], { axis: predictions.rank - 1, weight: zLoss });
+  return { perSample: tf.add(perSample, onlyKept(zTerm, kept)), meanWeights };
+}
+
+/** The fused kernels' sparse cross-entropy of logits, or undefined where they do not run. */
+function fusedSparseCrossEntropy({ labels, predictions, classWeights, ignoreIndex }: ReturnType<typeof sparseInputs>, labelSmoothing: number) {
   const axis = predictions.rank - 1;
-  if (fromLogits) {
-    // Labels are int32: an ignoreIndex outside int32 matches none (and the kernels take an int32).
-    const ignores = ignoreIndex !== undefined && ignoreIndex === (ignoreIndex | 0);
-    const attrs = { axis, labelSmoothing, sparse: true, ignores, ignoreIndex: ignores ? ignoreIndex : 0 };
-    const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
-    const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
-    if (fused !== undefined) return { perSample: fused[0]!, meanWeights: fused[4]! };
-  }
-  const kept = ignoreIndex === undefined ? undefined : tf.notEqual(labels, ignoreIndex);
+  // Labels are int32: an ignoreIndex outside int32 matches none (and the kernels take an int32).
+  const ignores = ignoreIndex !== undefined && ignoreIndex === (ignoreIndex | 0);
+  const attrs = { axis, labelSmoothing, sparse: true, ignores, ignoreIndex: ignores ? ignoreIndex : 0 };
+  const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
+  const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
+  return fused === undefined ? undefined : { perSample: fused[0]!, meanWeights: fused[4]! };
+}
+
+/** The sparse cross-entropy as a composite of tfjs ops and the softmax cross-entropy kernel (of logits) or `crossEntropy` (of probabilities). */
+function compositeSparseCrossEntropy({ labels, predictions, classWeights, ignoreIndex }: ReturnType<typeof sparseInputs>, labelSmoothing: number, fromLogits: boolean) {
+  const axis = predictions.rank - 1;
+  const kept = keptSamples(labels, ignoreIndex);
   const keep = (x: Tensor) => (kept === undefined ? x : tf.mul(x, tf.expandDims(tf.cast(kept, 'float32'), -1)));
   // An ignored label outside [0, C) matches no class; one inside is dropped by `keep`.
   const hot = keep(oneHot(labels, predictions.shape[axis] as number));
   const targets = keep(smoothedWeightedTargets(hot, labelSmoothing, classWeights, axis));
-  // An ignored sample's logits are not read: its loss is 0 with a zero gradient whatever they are, NaN included (as PyTorch).
-  const read = kept === undefined ? predictions : tf.where(tf.expandDims(kept, -1), predictions, tf.zerosLike(predictions));
+  const read = onlyKept(predictions, kept);
   const loss = fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, read], { axis }) : crossEntropy(targets, read, { axis });
-  const perSample = kept === undefined ? loss : tf.where(kept, loss, tf.zerosLike(loss));
   const classWeightOfTarget = classWeights === undefined ? hot : tf.mul(hot, broadcastTo(classWeights, hot.shape));
-  return { perSample, meanWeights: safeSum(classWeightOfTarget, -1) };
+  return { perSample: onlyKept(loss, kept), meanWeights: safeSum(classWeightOfTarget, -1) };
+}
+
+/** Whether each sample is kept (its label is not `ignoreIndex`), or undefined when nothing is ignored. Labels are never differentiated. */
+function keptSamples(labels: Tensor, ignoreIndex: number | undefined): Tensor | undefined {
+  return ignoreIndex === undefined ? undefined : tf.notEqual(labels, ignoreIndex);
+}
+
+/**
+ * `x` (per sample, or per sample and class) with an ignored sample's entries
+ * replaced by 0: an ignored sample's predictions are not read, so its loss is
+ * 0 with a zero gradient whatever they are, NaN included (as PyTorch).
+ */
+function onlyKept(x: Tensor, kept: Tensor | undefined): Tensor {
+  if (kept === undefined) return x;
+  return tf.where(x.rank > kept.rank ? tf.expandDims(kept, -1) : kept, x, tf.zerosLike(x));
 }
 
 /**
  * Softmax cross-entropy with int32 class-index `labels`:
- * per sample l = (1 − ε)·c_y·(−log softmax(z)_y) + (ε/C)·Σ_k c_k·(−log softmax(z)_k),
- * and 0 where the label is `ignoreIndex`.
+ * per sample l = (1 − ε)·c_y·(−log softmax(z)_y) + (ε/C)·Σ_k c_k·(−log softmax(z)_k)
+ * + w·(log Σ_k exp z_k)² (the z-loss, `zLoss` w, default 0), and 0 where the
+ * label is `ignoreIndex` (z-loss included).
  *
  * Same values as PyTorch `F.cross_entropy(logits, labels, weight=classWeights,
  * ignore_index, label_smoothing=ε, reduction)` with class-index targets:
  * `'mean'` is Σ_i w_i·l_i / Σ_{i not ignored} w_i·c_{y_i} (PyTorch's value for
- * w ≡ 1, the plain weighted mean for c ≡ 1). If every label is ignored, the
- * loss is 0 with a zero gradient, never NaN.
+ * w ≡ 1, the plain weighted mean for c ≡ 1), with or without the z-loss. If
+ * every label is ignored, the loss is 0 with a zero gradient, never NaN. The
+ * z-loss is T5X's and PaLM's, as in {@link softmaxCrossEntropy}.
  *
  * Shapes: `logits` `[..., C]` (classes on the last axis), `labels` the same
  * without the last axis (`[batch]`, `[batch, time]`); the per-sample loss has
  * the labels' shape.
  *
- * Gradients: ∂l/∂z = softmax(z)·Σt − t with t = c·((1 − ε)·onehot(y) + ε/C)
- * (0 at ignored positions); class and sample weights get theirs from tfjs.
+ * Gradients: ∂l/∂z = softmax(z)·Σt − t + 2w·(log Σ exp z)·softmax(z) with
+ * t = c·((1 − ε)·onehot(y) + ε/C) (0 at ignored positions); class and sample
+ * weights get theirs from tfjs.
  * Stability as {@link softmaxCrossEntropy}.
  *
  * Labels are read back to check their range (one synchronous read).
  *
  * @param labels - int32 class indices in [0, C), or `ignoreIndex`.
  * @param logits - unnormalised log-probabilities, float32.
- * @param options - `ignoreIndex`, `labelSmoothing` (0), `classWeights`, `weights`, `reduction` (`'mean'`).
+ * @param options - `ignoreIndex`, `labelSmoothing` (0), `zLoss` (0), `classWeights`, `weights`, `reduction` (`'mean'`).
  * @returns the reduced loss (a scalar), or the per-sample loss for `'none'`.
  * @throws RangeError naming a label outside [0, C) and its position; Error on float labels, shapes, options.
  *
@@ -277,6 +350,7 @@ export function sparseCrossEntropy(
  * const logits = tf.tensor2d([[2, 1, 0.1], [0.5, 2.5, 0.3]]);
  * sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), logits).print(); // 0.3185
  * sparseSoftmaxCrossEntropy([0, -100], logits, { ignoreIndex: -100 }).print(); // 0.4170
+ * sparseSoftmaxCrossEntropy([0, -100], logits, { ignoreIndex: -100, zLoss: 0.01 }).print(); // 0.4755: the ignored row adds no z-loss
  * ```
  */
 export function sparseSoftmaxCrossEntropy(
@@ -285,12 +359,12 @@ export function sparseSoftmaxCrossEntropy(
   options: SparseSoftmaxCrossEntropyOptions = {},
 ): Tensor {
   const fn = 'sparseSoftmaxCrossEntropy';
-  const { ignoreIndex, labelSmoothing, classWeights, weights, reduction } = readOptions(fn, sparseSoftmaxCrossEntropyOptions, options);
+  const { ignoreIndex, labelSmoothing, zLoss, classWeights, weights, reduction } = readOptions(fn, sparseSoftmaxCrossEntropyOptions, options);
   return tf.tidy(() => {
     // Every check before the first op: see toSampleWeights.
     const inputs = sparseInputs(fn, ['labels', 'logits'], labels, logits, { ignoreIndex, classWeights, logits: true });
     const sampleWeights = toSampleWeights(fn, weights, inputs.labels.shape);
-    const { perSample, meanWeights } = sparseCrossEntropy(inputs, labelSmoothing, true);
+    const { perSample, meanWeights } = sparseCrossEntropy(inputs, labelSmoothing, true, zLoss);
     // Without class weights or an ignored index every denominator weight is 1: the plain mean.
     const plain = inputs.classWeights === undefined && ignoreIndex === undefined;
     return reduceLoss(perSample, { reduction, weights: sampleWeights, ...(plain ? {} : { meanWeights }) });

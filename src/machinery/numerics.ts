@@ -97,14 +97,43 @@ export function softplus(x: Tensor): Tensor {
 }
 
 /**
+ * The pieces of a stable log Σ exp x along `axis` (kept, size 1): the max
+ * m, x − m, and log Σ exp(x − m), so exp never overflows. The sum is at
+ * least 1 (the max's own term is e⁰), so tfjs's own log is exact here on
+ * every backend (its log(0) is not on webgl) and adds no mask to a
+ * gradient built from it. A row of −Infinity only gives NaN.
+ */
+function shiftedLogSum(x: Tensor, axis: number): { max: Tensor; shifted: Tensor; logSum: Tensor } {
+  const max = tf.max(x, axis, true);
+  const shifted = tf.sub(x, max);
+  return { max, shifted, logSum: tf.log(tf.sum(tf.exp(shifted), axis, true)) };
+}
+
+/**
  * log softmax(x) along any `axis` (tfjs's own works on the last axis only):
- * x − max x − log Σ exp(x − max x), so exp never overflows and any finite
- * logits give finite values. A −Infinity entry (a masked class) gives −∞;
- * a row of −Infinity only gives NaN.
+ * (x − max x) − log Σ exp(x − max x), so any finite logits give finite
+ * values. A −Infinity entry (a masked class) gives −∞; a row of −Infinity
+ * only gives NaN.
  */
 export function logSoftmax(x: Tensor, axis: number): Tensor {
-  const shifted = tf.sub(x, tf.max(x, axis, true));
-  return tf.sub(shifted, log(tf.sum(tf.exp(shifted), axis, true)));
+  const { shifted, logSum } = shiftedLogSum(x, axis);
+  return tf.sub(shifted, logSum);
+}
+
+/**
+ * log Σ exp x along `axis`, kept with size 1: max x + log Σ exp(x − max x),
+ * finite for any finite x (a −Infinity entry adds nothing; a row of
+ * −Infinity only gives NaN).
+ */
+export function logSumExp(x: Tensor, axis: number): Tensor {
+  const { max, logSum } = shiftedLogSum(x, axis);
+  return tf.add(max, logSum);
+}
+
+/** softmax(x) = exp((x − max x) − log Σ exp(x − max x)) and {@link logSumExp}, from one pass over x. */
+export function softmaxAndLogSumExp(x: Tensor, axis: number): { probabilities: Tensor; logSumExp: Tensor } {
+  const { max, shifted, logSum } = shiftedLogSum(x, axis);
+  return { probabilities: tf.exp(tf.sub(shifted, logSum)), logSumExp: tf.add(max, logSum) };
 }
 
 /**
