@@ -10,12 +10,13 @@
  * and ignored positions only shape t (elementwise, differentiated by tfjs),
  * so the kernel's hand-written gradient covers every option. Of
  * probabilities p, the same targets give −Σ_c t_c log p_c: `crossEntropy`.
- * The z-loss w·(log Σ_c exp z_c)² is a second kernel, added per sample.
+ * The kernel of logits also adds the z-loss w·(log Σ_c exp z_c)², which
+ * needs the log-sum-exp it computes anyway.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
-import { logSoftmax, logSumExp, maskedProduct, softmaxAndLogSumExp } from '../src/machinery/numerics.js';
+import { logSoftmax, logSoftmaxAndLogSumExp, maskedProduct } from '../src/machinery/numerics.js';
 import { AXIS, optional, pick, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { reduceLoss, REDUCTION } from '../src/machinery/reduction.js';
 import { broadcastTo, oneHot, safeSum } from '../src/machinery/tfjs-workarounds.js';
@@ -39,39 +40,38 @@ import { runFused } from '../src/kernels/fused.js';
 import { fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY } from '../src/kernels/softmax-cross-entropy.js';
 
 /**
- * l = −Σ_c t_c log softmax(z)_c along `axis`.
- * ∂l/∂t = −log softmax(z); ∂l/∂z = softmax(z)·Σ_c t_c − t (= p − t for targets summing to 1).
+ * l = −Σ_c t_c log softmax(z)_c + w·L² along `axis`, L = log Σ_c exp z_c
+ * (w: the z-loss, T5X / PaLM).
+ * ∂l/∂t = −log softmax(z); ∂l/∂z = softmax(z)·(Σ_c t_c + 2w·L) − t (= p − t
+ * for targets summing to 1 and w = 0). The backward is made of
+ * differentiable ops, so it can be differentiated again.
  */
-const softmaxCrossEntropyKernel: LossKernel<[Tensor, Tensor], { readonly axis: number }> = {
-  forward([targets, logits], { axis }) {
+const softmaxCrossEntropyKernel: LossKernel<[Tensor, Tensor], { readonly axis: number; readonly zLoss: number }> = {
+  forward([targets, logits], { axis, zLoss }) {
+    const { logProbabilities, logSumExp } = logSoftmaxWithZLoss(logits, axis, zLoss);
     // A zero target's term is 0 even where log softmax = −∞ (a −Infinity logit masking a class).
     // Negating the log, not the sum, keeps a certain prediction's loss +0, not −0.
-    return safeSum(maskedProduct(targets, tf.neg(logSoftmax(logits, axis))), axis);
+    const crossEntropy = safeSum(maskedProduct(targets, tf.neg(logProbabilities)), axis);
+    return logSumExp === undefined ? crossEntropy : tf.add(crossEntropy, tf.mul(tf.square(tf.squeeze(logSumExp, [axis])), zLoss));
   },
-  backward(dy, [targets, logits], { axis }) {
+  backward(dy, [targets, logits], { axis, zLoss }) {
     const upstream = tf.expandDims(dy, axis);
-    const logProbabilities = logSoftmax(logits, axis);
+    const { logProbabilities, logSumExp } = logSoftmaxWithZLoss(logits, axis, zLoss);
     const probabilities = tf.exp(logProbabilities);
-    const dLogits = tf.sub(tf.mul(probabilities, tf.sum(targets, axis, true)), targets);
+    // The z-loss's gradient 2w·L·softmax(z) is one more multiple of softmax(z) per sample.
+    const mass = tf.sum(targets, axis, true);
+    const multiple = logSumExp === undefined ? mass : tf.add(mass, tf.mul(logSumExp, 2 * zLoss));
+    const dLogits = tf.sub(tf.mul(probabilities, multiple), targets);
     return [tf.mul(upstream, tf.neg(logProbabilities)), tf.mul(upstream, dLogits)];
   },
 };
 
-/**
- * The z-loss of each sample, w·(log Σ_c exp z_c)² along `axis` (T5X / PaLM):
- * it pulls the log-partition log Σ exp z towards 0, so logits do not drift.
- * ∂/∂z_c = 2w·(log Σ exp z)·softmax(z)_c. The backward is made of
- * differentiable ops (max, exp, sum, log), so the z-loss is twice differentiable.
- */
-const zLossKernel: LossKernel<[Tensor], { readonly axis: number; readonly weight: number }> = {
-  forward([logits], { axis, weight }) {
-    return tf.mul(tf.square(tf.squeeze(logSumExp(logits, axis), [axis])), weight);
-  },
-  backward(dy, [logits], { axis, weight }) {
-    const { probabilities, logSumExp: lse } = softmaxAndLogSumExp(logits, axis);
-    return [tf.mul(tf.mul(tf.expandDims(dy, axis), tf.mul(lse, 2 * weight)), probabilities)];
-  },
-};
+/** log softmax(z), and log Σ exp z (kept) only for a z-loss: without one, no op more than log softmax's. */
+function logSoftmaxWithZLoss(logits: Tensor, axis: number, zLoss: number): { logProbabilities: Tensor; logSumExp?: Tensor } {
+  if (zLoss === 0) return { logProbabilities: logSoftmax(logits, axis) };
+  const { logSoftmax: logProbabilities, logSumExp } = logSoftmaxAndLogSumExp(logits, axis);
+  return { logProbabilities, logSumExp };
+}
 
 /** The options of {@link softmaxCrossEntropy}. */
 export const softmaxCrossEntropyOptions = {
@@ -125,21 +125,15 @@ function smoothedWeightedTargets(labels: Tensor, smoothing: number, classWeights
  * z-loss w·(log Σ exp z)²; or against predictions that are probabilities,
  * used as given (0·log 0 = 0; no z-loss).
  */
-export function categoricalCrossEntropy(inputs: LabeledInputs, labelSmoothing: number, fromLogits: boolean, zLoss = 0): Tensor {
-  const { predictions, axis } = inputs;
-  if (!fromLogits) return crossEntropy(smoothedWeightedTargets(inputs.labels, labelSmoothing, inputs.classWeights, axis), predictions, { axis });
-  const loss = softmaxCrossEntropyOfLogits(inputs, labelSmoothing);
-  return zLoss === 0 ? loss : tf.add(loss, applyKernel(zLossKernel, [predictions], { axis, weight: zLoss }));
-}
-
-/** The per-sample softmax cross-entropy of checked inputs: the fused kernels where they run, the composite kernel elsewhere. */
-function softmaxCrossEntropyOfLogits({ labels, predictions, axis, classWeights }: LabeledInputs, labelSmoothing: number): Tensor {
-  const attrs = { axis, labelSmoothing, sparse: false, ignores: false, ignoreIndex: 0 };
-  const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
-  const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
-  if (fused !== undefined) return fused[0]!;
+export function categoricalCrossEntropy({ labels, predictions, axis, classWeights }: LabeledInputs, labelSmoothing: number, fromLogits: boolean, zLoss = 0): Tensor {
+  if (fromLogits) {
+    const attrs = { axis, labelSmoothing, zLoss, sparse: false, ignores: false, ignoreIndex: 0 };
+    const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
+    const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
+    if (fused !== undefined) return fused[0]!;
+  }
   const targets = smoothedWeightedTargets(labels, labelSmoothing, classWeights, axis);
-  return applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis });
+  return fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, predictions], { axis, zLoss }) : crossEntropy(targets, predictions, { axis });
 }
 
 /**
@@ -256,63 +250,35 @@ export function sparseInputs(
 /**
  * The per-sample sparse cross-entropy of checked inputs, of logits (plus the
  * z-loss w·(log Σ exp z)²) or of probabilities (no z-loss), 0 at ignored
- * positions whatever their predictions; and PyTorch's `'mean'` denominator
- * weights, the class weight of each kept target.
+ * positions whatever their predictions (z-loss included); and PyTorch's
+ * `'mean'` denominator weights, the class weight of each kept target.
  */
 export function sparseCrossEntropy(
-  inputs: ReturnType<typeof sparseInputs>,
+  { labels, predictions, classWeights, ignoreIndex }: ReturnType<typeof sparseInputs>,
   labelSmoothing: number,
   fromLogits: boolean,
   zLoss = 0,
 ): { perSample: Tensor; meanWeights: Tensor } {
-  const { labels, predictions, ignoreIndex } = inputs;
-  const loss = fromLogits ? fusedSparseCrossEntropy(inputs, labelSmoothing) : undefined;
-  const { perSample, meanWeights } = loss ?? compositeSparseCrossEntropy(inputs, labelSmoothing, fromLogits);
-  if (zLoss === 0) return { perSample, meanWeights };
-  // An ignored sample adds no z-loss either, and its logits are not read.
-  const kept = keptSamples(labels, ignoreIndex);
-  const zTerm = applyKernel(zLossKernel, [onlyKept(predictions, kept)], { axis: predictions.rank - 1, weight: zLoss });
-  return { perSample: tf.add(perSample, onlyKept(zTerm, kept)), meanWeights };
-}
-
-/** The fused kernels' sparse cross-entropy of logits, or undefined where they do not run. */
-function fusedSparseCrossEntropy({ labels, predictions, classWeights, ignoreIndex }: ReturnType<typeof sparseInputs>, labelSmoothing: number) {
   const axis = predictions.rank - 1;
-  // Labels are int32: an ignoreIndex outside int32 matches none (and the kernels take an int32).
-  const ignores = ignoreIndex !== undefined && ignoreIndex === (ignoreIndex | 0);
-  const attrs = { axis, labelSmoothing, sparse: true, ignores, ignoreIndex: ignores ? ignoreIndex : 0 };
-  const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
-  const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
-  return fused === undefined ? undefined : { perSample: fused[0]!, meanWeights: fused[4]! };
-}
-
-/** The sparse cross-entropy as a composite of tfjs ops and the softmax cross-entropy kernel (of logits) or `crossEntropy` (of probabilities). */
-function compositeSparseCrossEntropy({ labels, predictions, classWeights, ignoreIndex }: ReturnType<typeof sparseInputs>, labelSmoothing: number, fromLogits: boolean) {
-  const axis = predictions.rank - 1;
-  const kept = keptSamples(labels, ignoreIndex);
+  if (fromLogits) {
+    // Labels are int32: an ignoreIndex outside int32 matches none (and the kernels take an int32).
+    const ignores = ignoreIndex !== undefined && ignoreIndex === (ignoreIndex | 0);
+    const attrs = { axis, labelSmoothing, zLoss, sparse: true, ignores, ignoreIndex: ignores ? ignoreIndex : 0 };
+    const weights = classWeights ?? tf.ones([predictions.shape[axis] as number]);
+    const fused = runFused(fusedSoftmaxCrossEntropy, SOFTMAX_CROSS_ENTROPY, { labels, logits: predictions, classWeights: weights }, attrs);
+    if (fused !== undefined) return { perSample: fused[0]!, meanWeights: fused[4]! };
+  }
+  const kept = ignoreIndex === undefined ? undefined : tf.notEqual(labels, ignoreIndex);
   const keep = (x: Tensor) => (kept === undefined ? x : tf.mul(x, tf.expandDims(tf.cast(kept, 'float32'), -1)));
   // An ignored label outside [0, C) matches no class; one inside is dropped by `keep`.
   const hot = keep(oneHot(labels, predictions.shape[axis] as number));
   const targets = keep(smoothedWeightedTargets(hot, labelSmoothing, classWeights, axis));
-  const read = onlyKept(predictions, kept);
-  const loss = fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, read], { axis }) : crossEntropy(targets, read, { axis });
+  // An ignored sample's logits are not read: its loss is 0 with a zero gradient whatever they are, NaN included (as PyTorch).
+  const read = kept === undefined ? predictions : tf.where(tf.expandDims(kept, -1), predictions, tf.zerosLike(predictions));
+  const loss = fromLogits ? applyKernel(softmaxCrossEntropyKernel, [targets, read], { axis, zLoss }) : crossEntropy(targets, read, { axis });
+  const perSample = kept === undefined ? loss : tf.where(kept, loss, tf.zerosLike(loss));
   const classWeightOfTarget = classWeights === undefined ? hot : tf.mul(hot, broadcastTo(classWeights, hot.shape));
-  return { perSample: onlyKept(loss, kept), meanWeights: safeSum(classWeightOfTarget, -1) };
-}
-
-/** Whether each sample is kept (its label is not `ignoreIndex`), or undefined when nothing is ignored. Labels are never differentiated. */
-function keptSamples(labels: Tensor, ignoreIndex: number | undefined): Tensor | undefined {
-  return ignoreIndex === undefined ? undefined : tf.notEqual(labels, ignoreIndex);
-}
-
-/**
- * `x` (per sample, or per sample and class) with an ignored sample's entries
- * replaced by 0: an ignored sample's predictions are not read, so its loss is
- * 0 with a zero gradient whatever they are, NaN included (as PyTorch).
- */
-function onlyKept(x: Tensor, kept: Tensor | undefined): Tensor {
-  if (kept === undefined) return x;
-  return tf.where(x.rank > kept.rank ? tf.expandDims(kept, -1) : kept, x, tf.zerosLike(x));
+  return { perSample, meanWeights: safeSum(classWeightOfTarget, -1) };
 }
 
 /**

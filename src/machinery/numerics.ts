@@ -121,19 +121,13 @@ export function logSoftmax(x: Tensor, axis: number): Tensor {
 }
 
 /**
- * log Σ exp x along `axis`, kept with size 1: max x + log Σ exp(x − max x),
- * finite for any finite x (a −Infinity entry adds nothing; a row of
- * −Infinity only gives NaN).
+ * {@link logSoftmax} and log Σ exp x along `axis` (kept, size 1) from one
+ * pass: max x + log Σ exp(x − max x), finite for any finite x (a −Infinity
+ * entry adds nothing; a row of −Infinity only gives NaN).
  */
-export function logSumExp(x: Tensor, axis: number): Tensor {
-  const { max, logSum } = shiftedLogSum(x, axis);
-  return tf.add(max, logSum);
-}
-
-/** softmax(x) = exp((x − max x) − log Σ exp(x − max x)) and {@link logSumExp}, from one pass over x. */
-export function softmaxAndLogSumExp(x: Tensor, axis: number): { probabilities: Tensor; logSumExp: Tensor } {
+export function logSoftmaxAndLogSumExp(x: Tensor, axis: number): { logSoftmax: Tensor; logSumExp: Tensor } {
   const { max, shifted, logSum } = shiftedLogSum(x, axis);
-  return { probabilities: tf.exp(tf.sub(shifted, logSum)), logSumExp: tf.add(max, logSum) };
+  return { logSoftmax: tf.sub(shifted, logSum), logSumExp: tf.add(max, logSum) };
 }
 
 /**
