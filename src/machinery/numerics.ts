@@ -98,15 +98,14 @@ export function softplus(x: Tensor): Tensor {
 
 /**
  * The pieces of a stable log Σ exp x along `axis` (kept, size 1): the max
- * m, x − m, and log Σ exp(x − m), so exp never overflows. The sum is at
- * least 1 (the max's own term is e⁰), so tfjs's own log is exact here on
- * every backend (its log(0) is not on webgl) and adds no mask to a
- * gradient built from it. A row of −Infinity only gives NaN.
+ * m, x − m, and log Σ exp(x − m), so exp never overflows. A row of
+ * −Infinity only gives NaN. The log is {@link log}, exact at 0: with tfjs's
+ * own, webgl gave +Infinity for that row (test/browser/webgl.test.ts).
  */
 function shiftedLogSum(x: Tensor, axis: number): { max: Tensor; shifted: Tensor; logSum: Tensor } {
   const max = tf.max(x, axis, true);
   const shifted = tf.sub(x, max);
-  return { max, shifted, logSum: tf.log(tf.sum(tf.exp(shifted), axis, true)) };
+  return { max, shifted, logSum: log(tf.sum(tf.exp(shifted), axis, true)) };
 }
 
 /**
