@@ -128,6 +128,11 @@ describe('fused and composite agree where the random inputs do not reach', () =>
     same((z) => entropy.sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), z!, { ignoreIndex: 2 ** 32, reduction: 'none' }), [tf.tensor2d([[2, 1, 0.1], [0.5, 2.5, 0.3]])], [0], 10);
   });
 
+  test('a label smoothing whose ε/C is subnormal in float64 is 0 in float32: no mass on a −Infinity logit', () => {
+    same((z) => entropy.sparseSoftmaxCrossEntropy(tf.tensor1d([0], 'int32'), z!, { labelSmoothing: 1e-323, reduction: 'none' }), [tf.tensor2d([[0, -Infinity]])], [0], 10);
+    same((y, z) => entropy.softmaxCrossEntropy(y!, z!, { labelSmoothing: 1e-323, reduction: 'none' }), [tf.tensor2d([[1, 0]]), tf.tensor2d([[0, -Infinity]])], [0, 1], 10);
+  });
+
   test('huge tied logits: log softmax as (z − m) − log-sum, not z − (m + log-sum)', () => {
     same((y, z) => entropy.softmaxCrossEntropy(y!, z!, { reduction: 'none' }), [tf.tensor2d([[1, 0, 0, 0]]), tf.tensor2d([[1e30, 1e30, 0, -5]])], [1], 10);
   });

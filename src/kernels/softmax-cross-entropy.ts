@@ -6,14 +6,15 @@
  * the classes on any axis.
  *
  * Per sample, with targets t_k = c_k·((1 − ε)·y_k + ε/C) (y one-hot for class
- * indices, t = 0 for an ignored sample):
- *   l = Σ_k t_k·(log Σ_j exp z_j − z_k),
- *   ∂l/∂z_k = softmax(z)_k·Σ_j t_j − t_k,
+ * indices, t = 0 for an ignored sample), L = log Σ_j exp z_j and the z-loss
+ * weight w (0 for an ignored sample):
+ *   l = Σ_k t_k·(L − z_k) + w·L²,
+ *   ∂l/∂z_k = softmax(z)_k·(Σ_j t_j + 2w·L) − t_k,
  *   ∂l/∂y_k = −(1 − ε)·c_k·log softmax(z)_k,
  *   ∂l/∂c_k = −((1 − ε)·y_k + ε/C)·log softmax(z)_k.
  * The forward keeps each sample's max m and log Σ exp(z − m) (two numbers
- * per sample, not the [N, C] log-probabilities), and Σ_k t_k; the backward
- * reads them instead of reducing the logits again. Every sum runs in
+ * per sample, not the [N, C] log-probabilities; L = m + log Σ exp(z − m)),
+ * and Σ_k t_k; the backward reads them instead of reducing the logits again. Every sum runs in
  * float64 (JavaScript numbers); log softmax is (z − m) − log Σ exp(z − m),
  * as the composite path computes it, so no exp overflows.
  *
@@ -41,13 +42,24 @@ export interface SoftmaxCrossEntropyAttrs {
   /** The class axis, non-negative. */
   readonly axis: number;
   readonly labelSmoothing: number;
+  /** The z-loss weight w ≥ 0; w = 0 computes exactly what the kernels computed before it existed. */
+  readonly zLoss: number;
   readonly sparse: boolean;
   /** Whether `ignoreIndex` is set; a sample whose label is `ignoreIndex` has t = 0. */
   readonly ignores: boolean;
   readonly ignoreIndex: number;
 }
 
-
+/**
+ * The label smoothing's coefficients of s_k = (1 − ε)·y_k + ε/C: 1 − ε and
+ * ε/C, rounded to float32 as the composite path, the SIMD module and the
+ * webgl programs have them (a subnormal ε/C is 0 there, and a smoothing
+ * mass of 0 on a −Infinity logit adds nothing).
+ */
+const smoothingOf = ({ labelSmoothing }: SoftmaxCrossEntropyAttrs, classes: number) => ({
+  keep: Math.fround(1 - labelSmoothing),
+  spread: Math.fround(labelSmoothing / classes),
+});
 
 /**
  * The smoothed target s_k = (1 − ε)·y_k + ε/C of class k of a sample, for
@@ -96,8 +108,7 @@ const forward: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
     const layout = classLayout(logits!.shape, attrs.axis);
     const { classes, inner } = layout;
     const [z, y, c] = [logits!.values, labels!.values, classWeights!.values];
-    const keep = 1 - attrs.labelSmoothing;
-    const spread = attrs.labelSmoothing / classes;
+    const { keep, spread } = smoothingOf(attrs, classes);
     const sparse = attrs.sparse;
     for (let sample = 0; sample < layout.outer * inner; sample++) {
       const base = sampleBase(layout, sample);
@@ -122,7 +133,7 @@ const forward: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
       // Infinite targets or logits: the term-by-term sum, whose ∞ and NaN the rearranged one does not keep.
       if (!Number.isFinite(value)) value = termByTerm(z, c, base, end, inner, max, logSumShifted, (k, at) => (sparse ? sparseSmoothed(k, label, keep, spread) : keep * y[at]! + spread));
       // An ignored sample's loss is 0 whatever its logits, NaN included (as PyTorch).
-      loss![sample] = label < 0 ? 0 : value;
+      loss![sample] = label < 0 ? 0 : value + zLossTerm(attrs.zLoss, max, logSumShifted);
       rowMax![sample] = max;
       logSum![sample] = logSumShifted;
       targetSum![sample] = total;
@@ -149,17 +160,24 @@ function simdArguments({ labels, logits, classWeights }: Readonly<Record<string,
   const place = (input: ArrayInput) => input.values.byteOffset;
   return {
     inputs: [place(labels!), place(logits!), place(classWeights!)] as const,
-    sizes: [outer, classes, 1 - attrs.labelSmoothing, attrs.labelSmoothing / classes, attrs.sparse, attrs.ignores, attrs.ignoreIndex] as const,
+    sizes: [outer, classes, 1 - attrs.labelSmoothing, attrs.labelSmoothing / classes, attrs.sparse, attrs.ignores, attrs.ignoreIndex, attrs.zLoss] as const,
   };
 }
+
+/** The z-loss w·L² of a sample, L = m + log Σ exp(z − m); nothing at all (not even 0·NaN) for w = 0. */
+const zLossTerm = (zLoss: number, max: number, logSumShifted: number) => (zLoss === 0 ? 0 : zLoss * (max + logSumShifted) ** 2);
+
+/** Σ_j t_j + 2w·L: the multiple of softmax(z) in ∂l/∂z of a sample (Σ_j t_j itself for w = 0). */
+const softmaxMultiple = (targetTotal: number, zLoss: number, max: number, logSumShifted: number) =>
+  zLoss === 0 ? targetTotal : targetTotal + 2 * zLoss * (max + logSumShifted);
 
 /** Inputs of every backward kernel: the upstream gradients of the loss and of c_y, and the forward's inputs and saved outputs. */
 const BACKWARD_INPUTS = ['dy', 'dTargetWeight', 'labels', 'logits', 'classWeights', 'rowMax', 'logSum', 'targetSum'] as const;
 
 /**
- * dy·(softmax(z)·Σt − t), with softmax(z) = exp((z − m) − log Σ exp(z − m))
- * from the saved m and log-sum; 0 for an ignored sample, whose loss is the
- * constant 0.
+ * dy·(softmax(z)·(Σt + 2w·L) − t), with softmax(z) = exp((z − m) − log Σ exp(z − m))
+ * and L = m + log Σ exp(z − m) from the saved m and log-sum; 0 for an
+ * ignored sample, whose loss is the constant 0.
  */
 const gradLogits: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
   kernelName: SOFTMAX_CROSS_ENTROPY_GRAD_LOGITS,
@@ -169,8 +187,7 @@ const gradLogits: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
     const layout = classLayout(logits!.shape, attrs.axis);
     const { classes, inner } = layout;
     const [z, y, c] = [logits!.values, labels!.values, classWeights!.values];
-    const keep = 1 - attrs.labelSmoothing;
-    const spread = attrs.labelSmoothing / classes;
+    const { keep, spread } = smoothingOf(attrs, classes);
     for (let sample = 0; sample < layout.outer * inner; sample++) {
       const base = sampleBase(layout, sample);
       const label = attrs.sparse ? sampleClass(labels!, sample, attrs) : 0;
@@ -178,14 +195,14 @@ const gradLogits: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
       const end = base + classes * inner;
       const [max, logSumShifted] = [rowMax!.values[sample]!, logSum!.values[sample]!];
       const upstream = dy!.values[sample]!;
-      const total = targetSum!.values[sample]!;
+      const multiple = softmaxMultiple(targetSum!.values[sample]!, attrs.zLoss, max, logSumShifted);
       if (attrs.sparse) {
         for (let k = 0, at = base; at < end; k++, at += inner) {
-          dLogits![at] = upstream * (Math.exp(z[at]! - max - logSumShifted) * total - c[k]! * sparseSmoothed(k, label, keep, spread));
+          dLogits![at] = upstream * (Math.exp(z[at]! - max - logSumShifted) * multiple - c[k]! * sparseSmoothed(k, label, keep, spread));
         }
       } else {
         for (let k = 0, at = base; at < end; k++, at += inner) {
-          dLogits![at] = upstream * (Math.exp(z[at]! - max - logSumShifted) * total - c[k]! * (keep * y[at]! + spread));
+          dLogits![at] = upstream * (Math.exp(z[at]! - max - logSumShifted) * multiple - c[k]! * (keep * y[at]! + spread));
         }
       }
     }
@@ -208,7 +225,7 @@ const gradLabels: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
     const layout = classLayout(logits!.shape, attrs.axis);
     const { classes, inner } = layout;
     const [z, c] = [logits!.values, classWeights!.values];
-    const keep = 1 - attrs.labelSmoothing;
+    const { keep } = smoothingOf(attrs, classes);
     for (let sample = 0; sample < layout.outer * inner; sample++) {
       const base = sampleBase(layout, sample);
       const [max, logSumShifted, upstream] = [rowMax!.values[sample]!, logSum!.values[sample]!, dy!.values[sample]!];
@@ -231,8 +248,7 @@ const gradClassWeights: ArrayKernel<SoftmaxCrossEntropyAttrs> = {
     const layout = classLayout(logits!.shape, attrs.axis);
     const { classes, inner } = layout;
     const [z, y] = [logits!.values, labels!.values];
-    const keep = 1 - attrs.labelSmoothing;
-    const spread = attrs.labelSmoothing / classes;
+    const { keep, spread } = smoothingOf(attrs, classes);
     const sums = new Float64Array(classes);
     for (let sample = 0; sample < layout.outer * inner; sample++) {
       const base = sampleBase(layout, sample);

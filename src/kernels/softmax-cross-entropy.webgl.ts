@@ -5,9 +5,10 @@
  *
  * Forward: reductions in two rounds, over chunks of 32 classes in parallel
  * and then over the chunks (the row max and log Σ exp(z − m); the loss term
- * by term and Σ t), and c_y.
+ * by term and Σ t, then the z-loss w·L² added per sample), and c_y.
  * Backward: ∂/∂logits and ∂/∂labels one texel per entry; ∂/∂class weights
- * one texel per class, a loop over the samples.
+ * one texel per class, a loop over the samples. A z-loss of 0 writes no
+ * GLSL for it: the programs are those without the option.
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { GLSL_INFINITY, glslFloat, isWebGL2, webglKernel, type WebGLBackend, type WebGLProgram } from './webgl-program.js';
@@ -88,6 +89,9 @@ function perEntry(attrs: SoftmaxCrossEntropyAttrs, [rows, classes]: number[], va
 
 /** −log softmax(z)_k from the saved row max and log-sum. */
 const MINUS_LOG_P = 'getLogSum(row) - (getLogits(row, k) - getRowMax(row))';
+
+/** L = log Σ exp z of the sample, from the saved row max and log-sum. */
+const LOG_SUM_EXP = '(getRowMax(row) + getLogSum(row))';
 
 /** Classes per chunk: each row's reductions run over chunks of this many classes in parallel, then over the chunks. */
 const CHUNK = 32;
@@ -177,7 +181,11 @@ function forward(backend: WebGLBackend, { labels, logits, classWeights }: Readon
   );
   const withTerms = [...INPUTS, 'chunkTerms'];
   const sumOfChunks = (parity: number) => `for (int j = 0; j < ${chunks}; j++) value += getChunkTerms(row, 2 * j + ${parity});`;
-  const loss = run(perSample(attrs, shape, withTerms, `if (label < 0) { setOutput(0.0); return; } ${sumOfChunks(0)}`), [...inputs, chunkTerms]);
+  const zLossTerm = attrs.zLoss === 0 ? '' : `value += ${glslFloat(attrs.zLoss)} * ${LOG_SUM_EXP} * ${LOG_SUM_EXP};`;
+  const loss = run(
+    perSample(attrs, shape, [...withTerms, 'rowMax', 'logSum'], `if (label < 0) { setOutput(0.0); return; } ${sumOfChunks(0)} ${zLossTerm}`),
+    [...inputs, chunkTerms, rowMax, logSum],
+  );
   const targetSum = run(perSample(attrs, shape, withTerms, sumOfChunks(1)), [...inputs, chunkTerms]);
   backend.disposeIntermediateTensorInfo(chunkTerms);
   // c_y for class indices; dense labels have none: zeros, which no program needs to write.
@@ -190,12 +198,13 @@ function forward(backend: WebGLBackend, { labels, logits, classWeights }: Readon
 const BACKWARD_NAMES = ['dy', 'dTargetWeight', 'labels', 'logits', 'classWeights', 'rowMax', 'logSum', 'targetSum'];
 const backwardInputs = (inputs: Readonly<Record<string, TensorInfo>>) => BACKWARD_NAMES.map((name) => inputs[name]!);
 
-/** dy·(softmax(z)·Σt − t); 0 for an ignored sample. */
+/** dy·(softmax(z)·(Σt + 2w·L) − t); 0 for an ignored sample. */
 function gradLogits(backend: WebGLBackend, inputs: Readonly<Record<string, TensorInfo>>, attrs: SoftmaxCrossEntropyAttrs): TensorInfo[] {
+  const multiple = attrs.zLoss === 0 ? 'getTargetSum(row)' : `(getTargetSum(row) + ${glslFloat(2 * attrs.zLoss)} * ${LOG_SUM_EXP})`;
   const program = perEntry(attrs, inputs['logits']!.shape, BACKWARD_NAMES, `
     if (label < 0) { setOutput(0.0); return; }
     float p = expNaN((getLogits(row, k) - getRowMax(row)) - getLogSum(row));
-    value = getDy(row) * (p * getTargetSum(row) - target(row, k, label));`);
+    value = getDy(row) * (p * ${multiple} - target(row, k, label));`);
   return [backend.runWebGLProgram(program, backwardInputs(inputs), 'float32')];
 }
 

@@ -63,7 +63,22 @@ function layersLoss<S extends OptionSpec>(
   perSample: (read: ReadOptions<S>, yTrue: Tensor, yPred: Tensor) => Tensor,
 ): LayersLoss {
   const read = readOptions(fn, spec, options);
+  assertLogitsForZLoss(fn, read);
   return (yTrue, yPred) => tf.tidy(() => perSample(read, yTrue, yPred));
+}
+
+/**
+ * Throws for a z-loss without logits: w·(log Σ exp z)² penalises the
+ * logits' log-partition, which probabilities (`fromLogits: false`) do not
+ * have (Keras has no z-loss to follow). A z-loss of 0 is no z-loss.
+ */
+function assertLogitsForZLoss(fn: string, { fromLogits, zLoss }: { fromLogits?: unknown; zLoss?: unknown }): void {
+  if (fromLogits === false && typeof zLoss === 'number' && zLoss > 0) {
+    throw new Error(
+      `${fn}: zLoss ${zLoss} needs logits: set fromLogits: true (the z-loss w·(log Σ exp z)² penalises the logits' ` +
+        'log-partition, which probabilities do not have)',
+    );
+  }
 }
 
 /** The per-sample mean over the last axis, as Keras reduces elementwise binary losses (0 over an empty axis). */
@@ -74,7 +89,7 @@ function meanOverLastAxis(elementwise: Tensor): Tensor {
 }
 
 /** The options of {@link categoricalCrossentropy}: `fromLogits`, and those of `softmaxCrossEntropy` per sample. */
-export const categoricalCrossentropyOptions = twinOptions(softmaxCrossEntropyOptions, ['labelSmoothing', 'classWeights', 'axis']);
+export const categoricalCrossentropyOptions = twinOptions(softmaxCrossEntropyOptions, ['labelSmoothing', 'classWeights', 'axis', 'zLoss']);
 
 /** Options of {@link categoricalCrossentropy}. */
 export type CategoricalCrossentropyOptions = OptionsOf<typeof categoricalCrossentropyOptions>;
@@ -83,23 +98,25 @@ export type CategoricalCrossentropyOptions = OptionsOf<typeof categoricalCrossen
  * Categorical cross-entropy for one-hot or soft targets, per sample:
  * `softmaxCrossEntropy` of `yPred` as logits (`fromLogits: true`), or
  * −Σ_c c_c·y′_c·log p_c of `yPred` as probabilities, exact at p = 0 and 1.
+ * With `zLoss` w > 0 (logits only), each sample adds w·(log Σ_c exp z_c)².
  *
- * @param options - `fromLogits` (false), and `labelSmoothing`, `classWeights`, `axis` as in `softmaxCrossEntropy`.
+ * @param options - `fromLogits` (false), and `labelSmoothing`, `classWeights`, `axis`, `zLoss` as in `softmaxCrossEntropy`.
  * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, C]` inputs.
+ * @throws Error when the loss is made with `zLoss` > 0 and `fromLogits: false`: probabilities have no logits to penalise.
  * @example
  * ```ts
- * model.compile({ optimizer: 'adam', loss: layers.categoricalCrossentropy({ fromLogits: true }) });
+ * model.compile({ optimizer: 'adam', loss: layers.categoricalCrossentropy({ fromLogits: true, zLoss: 1e-4 }) });
  * ```
  */
 export function categoricalCrossentropy(options: CategoricalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.categoricalCrossentropy';
-  return layersLoss(fn, categoricalCrossentropyOptions, options, ({ fromLogits, labelSmoothing, classWeights, axis }, yTrue, yPred) =>
-    categoricalCrossEntropy(labeledInputs(fn, NAMES, yTrue, yPred, { axis, classWeights, logits: fromLogits }), labelSmoothing, fromLogits),
+  return layersLoss(fn, categoricalCrossentropyOptions, options, ({ fromLogits, labelSmoothing, classWeights, axis, zLoss }, yTrue, yPred) =>
+    categoricalCrossEntropy(labeledInputs(fn, NAMES, yTrue, yPred, { axis, classWeights, logits: fromLogits }), labelSmoothing, fromLogits, zLoss),
   );
 }
 
 /** The options of {@link sparseCategoricalCrossentropy}: `fromLogits`, and those of `sparseSoftmaxCrossEntropy` per sample. */
-export const sparseCategoricalCrossentropyOptions = twinOptions(sparseSoftmaxCrossEntropyOptions, ['ignoreIndex', 'labelSmoothing', 'classWeights']);
+export const sparseCategoricalCrossentropyOptions = twinOptions(sparseSoftmaxCrossEntropyOptions, ['ignoreIndex', 'labelSmoothing', 'classWeights', 'zLoss']);
 
 /** Options of {@link sparseCategoricalCrossentropy}. */
 export type SparseCategoricalCrossentropyOptions = OptionsOf<typeof sparseCategoricalCrossentropyOptions>;
@@ -115,10 +132,12 @@ export type SparseCategoricalCrossentropyOptions = OptionsOf<typeof sparseCatego
  *
  * Unlike tfjs-layers' own version, logits are never clipped (tfjs clips them
  * to [ε, 1 − ε] as if they were probabilities, and gives 0.551 where the
- * truth is 0.005).
+ * truth is 0.005). With `zLoss` w > 0 (logits only), each sample not
+ * ignored adds w·(log Σ_c exp z_c)².
  *
- * @param options - `fromLogits` (false), and `ignoreIndex`, `labelSmoothing`, `classWeights` as in `sparseSoftmaxCrossEntropy`.
+ * @param options - `fromLogits` (false), and `ignoreIndex`, `labelSmoothing`, `classWeights`, `zLoss` as in `sparseSoftmaxCrossEntropy`.
  * @returns `(yTrue, yPred) => Tensor`, `[batch]` for `[batch, C]` predictions.
+ * @throws Error when the loss is made with `zLoss` > 0 and `fromLogits: false`: probabilities have no logits to penalise.
  * @example
  * ```ts
  * model.compile({ optimizer: 'adam', loss: layers.sparseCategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }) });
@@ -126,10 +145,10 @@ export type SparseCategoricalCrossentropyOptions = OptionsOf<typeof sparseCatego
  */
 export function sparseCategoricalCrossentropy(options: SparseCategoricalCrossentropyOptions = {}): LayersLoss {
   const fn = 'layers.sparseCategoricalCrossentropy';
-  const loss = layersLoss(fn, sparseCategoricalCrossentropyOptions, options, ({ fromLogits, ignoreIndex, labelSmoothing, classWeights }, yTrue, yPred) => {
+  const loss = layersLoss(fn, sparseCategoricalCrossentropyOptions, options, ({ fromLogits, ignoreIndex, labelSmoothing, classWeights, zLoss }, yTrue, yPred) => {
     const indices = classIndices(fn, yTrue, yPred);
     const inputs = sparseInputs(fn, NAMES, indices, yPred, { ignoreIndex, classWeights, logits: fromLogits });
-    return sparseCrossEntropy(inputs, labelSmoothing, fromLogits).perSample;
+    return sparseCrossEntropy(inputs, labelSmoothing, fromLogits, zLoss).perSample;
   });
   return acceptsClassIndices(fn, loss);
 }

@@ -111,14 +111,36 @@ export function softplus(x: Tensor): Tensor {
 }
 
 /**
+ * The pieces of a stable log Σ exp x along `axis` (kept, size 1): the max
+ * m, x − m, and log Σ exp(x − m), so exp never overflows. A row of
+ * −Infinity only gives NaN. The log is {@link log}, exact at 0: with tfjs's
+ * own, webgl gave +Infinity for that row (test/browser/webgl.test.ts).
+ */
+function shiftedLogSum(x: Tensor, axis: number): { max: Tensor; shifted: Tensor; logSum: Tensor } {
+  const max = tf.max(x, axis, true);
+  const shifted = tf.sub(x, max);
+  return { max, shifted, logSum: log(tf.sum(tf.exp(shifted), axis, true)) };
+}
+
+/**
  * log softmax(x) along any `axis` (tfjs's own works on the last axis only):
- * x − max x − log Σ exp(x − max x), so exp never overflows and any finite
- * logits give finite values. A −Infinity entry (a masked class) gives −∞;
- * a row of −Infinity only gives NaN.
+ * (x − max x) − log Σ exp(x − max x), so any finite logits give finite
+ * values. A −Infinity entry (a masked class) gives −∞; a row of −Infinity
+ * only gives NaN.
  */
 export function logSoftmax(x: Tensor, axis: number): Tensor {
-  const shifted = tf.sub(x, tf.max(x, axis, true));
-  return tf.sub(shifted, log(tf.sum(tf.exp(shifted), axis, true)));
+  const { shifted, logSum } = shiftedLogSum(x, axis);
+  return tf.sub(shifted, logSum);
+}
+
+/**
+ * {@link logSoftmax} and log Σ exp x along `axis` (kept, size 1) from one
+ * pass: max x + log Σ exp(x − max x), finite for any finite x (a −Infinity
+ * entry adds nothing; a row of −Infinity only gives NaN).
+ */
+export function logSoftmaxAndLogSumExp(x: Tensor, axis: number): { logSoftmax: Tensor; logSumExp: Tensor } {
+  const { max, shifted, logSum } = shiftedLogSum(x, axis);
+  return { logSoftmax: tf.sub(shifted, logSum), logSumExp: tf.add(max, logSum) };
 }
 
 /**

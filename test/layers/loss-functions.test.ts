@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { sparseCategoricalCrossentropy as tfjsSparseCategoricalCrossentropy } from '@tensorflow/tfjs-layers/dist/losses';
 import { describe, expect, test } from 'vitest';
-import { checkGradients, layers, sigmoidCrossEntropy, softmaxCrossEntropy, softmaxFocalLoss } from '../../src/index.js';
+import { checkGradients, layers, sigmoidCrossEntropy, softmaxCrossEntropy, softmaxFocalLoss, sparseSoftmaxCrossEntropy } from '../../src/index.js';
 import { logSoftmax64 } from '../support/classification-reference.js';
 import { tensorsLeftBy, tensorsLeftByThrowing } from '../support/tensors.js';
 
@@ -163,21 +163,65 @@ describe('layers loss factories', () => {
 
   test('bad factory options are reported when the loss is made', () => {
     expect(() => layers.categoricalCrossentropy({ from_logits: true } as never)).toThrowError(
-      "layers.categoricalCrossentropy: unknown option 'from_logits' (expected one of: fromLogits, labelSmoothing, classWeights, axis)",
+      "layers.categoricalCrossentropy: unknown option 'from_logits' (expected one of: fromLogits, labelSmoothing, classWeights, axis, zLoss)",
     );
     expect(() => layers.binaryCrossentropy({ fromLogits: 'yes' } as never)).toThrowError('layers.binaryCrossentropy: fromLogits must be a boolean, got "yes"');
+  });
+
+  test('zLoss with logits: the functional twin per sample, exactly; an ignored sample adds no z-loss', () => {
+    const twin = tf.tidy(() => Array.from(softmaxCrossEntropy(oneHot, logits, { zLoss: 0.1, labelSmoothing: 0.1, reduction: 'none' }).dataSync()));
+    expect(perSample(layers.categoricalCrossentropy({ fromLogits: true, zLoss: 0.1, labelSmoothing: 0.1 }), oneHot, logits)).toEqual(twin);
+    const sparseTwin = tf.tidy(() => Array.from(sparseSoftmaxCrossEntropy([0, -1], logits, { zLoss: 0.1, ignoreIndex: -1, reduction: 'none' }).dataSync()));
+    const sparse = perSample(layers.sparseCategoricalCrossentropy({ fromLogits: true, zLoss: 0.1, ignoreIndex: -1 }), [0, -1], logits);
+    expect(sparse).toEqual(sparseTwin);
+    // log Σ exp of the first row, by hand: its loss is −log p_0 + 0.1·L².
+    const L = Math.log(Math.exp(2) + Math.exp(1) + Math.exp(0.1));
+    expect(sparse[0]).toBeCloseTo(L - 2 + 0.1 * L * L, 5);
+    expect(sparse[1]).toBe(0);
+  });
+
+  test('zLoss with probabilities is an error when the loss is made (there are no logits); zLoss: 0 is none', () => {
+    expect(() => layers.categoricalCrossentropy({ zLoss: 1e-4 })).toThrowError(
+      "layers.categoricalCrossentropy: zLoss 0.0001 needs logits: set fromLogits: true (the z-loss w·(log Σ exp z)² penalises the logits' log-partition, which probabilities do not have)",
+    );
+    expect(() => layers.sparseCategoricalCrossentropy({ fromLogits: false, zLoss: 0.5 })).toThrowError(
+      "layers.sparseCategoricalCrossentropy: zLoss 0.5 needs logits: set fromLogits: true (the z-loss w·(log Σ exp z)² penalises the logits' log-partition, which probabilities do not have)",
+    );
+    const probabilities = logits.map(softmax64);
+    expect(perSample(layers.categoricalCrossentropy({ zLoss: 0 }), oneHot, probabilities)).toEqual(perSample(layers.categoricalCrossentropy(), oneHot, probabilities));
+  });
+
+  test('bad zLoss values are reported when the loss is made', () => {
+    const bad: Array<[unknown, string]> = [
+      [-1, '-1'],
+      [Number.NaN, 'NaN'],
+      [Infinity, 'Infinity'],
+      ['0.1', '0.1'],
+    ];
+    for (const [zLoss, shown] of bad) {
+      expect(() => layers.categoricalCrossentropy({ fromLogits: true, zLoss: zLoss as never })).toThrowError(`layers.categoricalCrossentropy: zLoss must be a finite number ≥ 0, got ${shown}`);
+      expect(() => layers.sparseCategoricalCrossentropy({ fromLogits: true, zLoss: zLoss as never })).toThrowError(`layers.sparseCategoricalCrossentropy: zLoss must be a finite number ≥ 0, got ${shown}`);
+    }
   });
 
   test('no leaked tensors: call, gradient, throw', () => {
     const y = tf.tensor2d(oneHot);
     const p = tf.tensor2d(logits.map(softmax64));
-    for (const loss of [layers.categoricalCrossentropy(), layers.binaryFocalCrossentropy(), layers.kullbackLeiblerDivergence({ fromLogits: true })]) {
-      expect(tensorsLeftBy(() => loss(y, p).dispose())).toBe(0);
-      expect(tensorsLeftBy(() => tf.grad((q: tf.Tensor) => tf.sum(loss(y, q)))(p).dispose())).toBe(0);
+    const indices = tf.tensor1d([0, 2]);
+    const cases: Array<[layers.LayersLoss, tf.Tensor]> = [
+      [layers.categoricalCrossentropy(), y],
+      [layers.binaryFocalCrossentropy(), y],
+      [layers.kullbackLeiblerDivergence({ fromLogits: true }), y],
+      [layers.categoricalCrossentropy({ fromLogits: true, zLoss: 0.1 }), y],
+      [layers.sparseCategoricalCrossentropy({ fromLogits: true, zLoss: 0.1, ignoreIndex: 2 }), indices],
+    ];
+    for (const [loss, targets] of cases) {
+      expect(tensorsLeftBy(() => loss(targets, p).dispose())).toBe(0);
+      expect(tensorsLeftBy(() => tf.grad((q: tf.Tensor) => tf.sum(loss(targets, q)))(p).dispose())).toBe(0);
     }
     const sparse = layers.sparseCategoricalCrossentropy();
     const badTargets = tf.tensor1d([0.5, 1]);
     expect(tensorsLeftByThrowing(() => tf.grad((q: tf.Tensor) => tf.sum(sparse(badTargets, q)))(p))).toBe(0);
-    tf.dispose([y, p, badTargets]);
+    tf.dispose([y, p, indices, badTargets]);
   });
 });

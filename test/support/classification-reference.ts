@@ -1,6 +1,7 @@
 /**
  * Float64 references of the classification losses, in plain TypeScript,
- * written from the formulas of PyTorch's `F.cross_entropy`,
+ * written from the formulas of PyTorch's `F.cross_entropy` (with T5X's
+ * z-loss, `cross_entropy_with_logits(logits, targets, z_loss)`),
  * `F.binary_cross_entropy_with_logits`, torchvision's `sigmoid_focal_loss`
  * and Keras's `CategoricalFocalCrossentropy` (without its clipping), not from
  * this package's code. Rows are samples, columns classes (class axis last).
@@ -12,11 +13,19 @@ export type Rows = number[][];
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
-export function logSoftmax64(z: readonly number[]): number[] {
+/** log Σ exp z, shifted by the max. */
+export function logSumExp64(z: readonly number[]): number {
   const max = Math.max(...z);
-  const lse = max + Math.log(sum(z.map((v) => Math.exp(v - max))));
+  return max + Math.log(sum(z.map((v) => Math.exp(v - max))));
+}
+
+export function logSoftmax64(z: readonly number[]): number[] {
+  const lse = logSumExp64(z);
   return z.map((v) => v - lse);
 }
+
+/** T5X's auxiliary z-loss of one sample: z_loss·log_z², log_z = logsumexp(logits). */
+export const zLoss64 = (z: readonly number[], weight: number): number => weight * logSumExp64(z) ** 2;
 
 /** softplus(x) = log(1 + eˣ), stably. */
 const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
@@ -43,23 +52,26 @@ function weighted(losses: number[], w: number[] | undefined, reduction: Reductio
 
 export interface SoftmaxOptions64 {
   labelSmoothing?: number;
+  /** T5X's z_loss w: each sample's loss gains w·(log Σ exp z)², with no class weight, before sample weights. */
+  zLoss?: number;
   classWeights?: number[];
   weights?: number[];
   reduction?: Reduction;
 }
 
-/** F.cross_entropy with probability targets, one row per sample. */
+/** F.cross_entropy with probability targets, plus T5X's z-loss, one row per sample. */
 export function softmaxCrossEntropy64(labels: Rows, logits: Rows, o: SoftmaxOptions64 = {}): number[] | number {
   const eps = o.labelSmoothing ?? 0;
   const losses = logits.map((z, n) => {
     const C = z.length;
     const logp = logSoftmax64(z);
-    return -sum(logp.map((lp, c) => lp * (labels[n]![c]! * (1 - eps) + eps / C) * (o.classWeights?.[c] ?? 1)));
+    const ce = -sum(logp.map((lp, c) => lp * (labels[n]![c]! * (1 - eps) + eps / C) * (o.classWeights?.[c] ?? 1)));
+    return ce + zLoss64(z, o.zLoss ?? 0);
   });
   return weighted(losses, o.weights, o.reduction ?? 'mean');
 }
 
-/** F.cross_entropy with class-index targets, ignore_index and label smoothing. */
+/** F.cross_entropy with class-index targets, ignore_index and label smoothing, plus T5X's z-loss (none for an ignored sample). */
 export function sparseSoftmaxCrossEntropy64(
   labels: number[],
   logits: Rows,
@@ -74,7 +86,7 @@ export function sparseSoftmaxCrossEntropy64(
     const logp = logSoftmax64(z);
     const nll = -cw(y) * logp[y]!;
     const smooth = -sum(logp.map((lp, c) => cw(c) * lp));
-    return (1 - eps) * nll + (eps / z.length) * smooth;
+    return (1 - eps) * nll + (eps / z.length) * smooth + zLoss64(z, o.zLoss ?? 0);
   });
   const denominators = labels.map((y, n) => (kept[n] ? cw(y) : 0));
   return weighted(losses, o.weights, o.reduction ?? 'mean', denominators);

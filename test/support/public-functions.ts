@@ -145,6 +145,7 @@ const BASE: OptionSpec = { valid: orDefault(fc.constantFrom(2, 10, Math.E, 0.5))
 const LABEL_SMOOTHING: OptionSpec = { valid: orDefault(real(0, 1)), invalid: [-0.1, 1.5, NaN, Infinity, '0.1'] };
 const TEMPERATURE: OptionSpec = { valid: orDefault(real(0.1, 10)), invalid: [0, -1, NaN, Infinity, '2'] };
 const GAMMA: OptionSpec = { valid: orDefault(real(0, 5)), invalid: [-1, NaN, Infinity, '2'] };
+const Z_LOSS: OptionSpec = { valid: orDefault(fc.oneof(fc.constantFrom(0, 1e-4), real(0, 1))), invalid: [-0.1, NaN, Infinity, -Infinity, '1e-4', true] };
 const FROM_LOGITS: OptionSpec = { valid: fc.constantFrom(undefined, true, false), invalid: ['yes', 1, 0] };
 const FREE_BITS: OptionSpec = { valid: orDefault(real(0, 2)), invalid: [-1, NaN, Infinity, '1'] };
 const PRIOR_LOG_VAR: OptionSpec = { valid: orDefault(real(-3, 3)), invalid: ['zero', [[[1]]]] };
@@ -181,13 +182,21 @@ interface LayersLossSpec {
   readonly negative?: NegativeProbability;
   readonly fixedOptions: Options;
   readonly specs: (rank: number) => Record<string, OptionSpec>;
+  /** Options of logits only (their specs, and values for the cross-backend test): with probabilities, any value but 0 is invalid (tried: 0.5). */
+  readonly logitOptions?: { readonly specs: Record<string, OptionSpec>; readonly fixed: Options };
   readonly make: (options: Options) => (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 }
 
-/** A layers loss twice: of logits (`fromLogits: true`) and of probabilities (`fromLogits: false`); invalid fromLogits values in both. */
+/**
+ * A layers loss twice: of logits (`fromLogits: true`) and of probabilities (`fromLogits: false`); invalid
+ * fromLogits values in both, and the logit-only options set with probabilities.
+ */
 function layersCases(name: string, spec: LayersLossSpec): PublicCase[] {
   return [true, false].map((fromLogits) => {
-    const { validOptions, invalidOptions } = optionsOf(spec.specs, FROM_LOGITS.invalid.map((value) => ({ fromLogits: value })));
+    const logitOnly = Object.keys(spec.logitOptions?.specs ?? {});
+    const specs = (rank: number) => ({ ...spec.specs(rank), ...(fromLogits ? spec.logitOptions?.specs : {}) });
+    const extraInvalid = [...FROM_LOGITS.invalid.map((value) => ({ fromLogits: value })), ...(fromLogits ? [] : logitOnly.map((key) => ({ [key]: 0.5 })))];
+    const { validOptions, invalidOptions } = optionsOf(specs, extraInvalid);
     const predictionKind: InputKind = fromLogits ? 'logit' : 'probability';
     return {
       name,
@@ -199,7 +208,7 @@ function layersCases(name: string, spec: LayersLossSpec): PublicCase[] {
       ...(spec.floatLabels && { floatLabels: spec.floatLabels }),
       ...(spec.negative && { negative: { 0: spec.negative } }),
       output: () => 'rows',
-      fixedOptions: { ...spec.fixedOptions, fromLogits },
+      fixedOptions: { ...spec.fixedOptions, ...(fromLogits ? spec.logitOptions?.fixed : {}), fromLogits },
       validOptions: (rank: number) => validOptions(rank).map((options) => ({ ...options, fromLogits })),
       invalidOptions,
       call: ([y, p], options) => spec.make({ fromLogits, ...options })(y!, p!),
@@ -292,18 +301,19 @@ export const publicCases: readonly PublicCase[] = ([
     name: 'softmaxCrossEntropy',
     inputs: (b, c, r) => [distribution(b, c, r), logits(b, c, r), positive(b, r)],
     kinds: ['probability', 'logit', 'weight'], differentiable: [0, 1, 2], castsIntegers: [0], negative: { 0: 'asGiven' },
-    output: reduced('scalar', 'rows'), fixedOptions: { labelSmoothing: 0.1 },
-    ...optionsOf((rank) => ({ axis: axisOption(rank), labelSmoothing: LABEL_SMOOTHING, reduction: REDUCTION })),
+    output: reduced('scalar', 'rows'), fixedOptions: { labelSmoothing: 0.1, zLoss: 0.01 },
+    ...optionsOf((rank) => ({ axis: axisOption(rank), labelSmoothing: LABEL_SMOOTHING, zLoss: Z_LOSS, reduction: REDUCTION })),
     call: ([y, z, w], options) => entropyPackage.softmaxCrossEntropy(y!, z!, { weights: w!, ...options }),
   },
   {
     name: 'sparseSoftmaxCrossEntropy',
     inputs: (b, c, r) => [labels(b, c, r), logits(b, c, r), positive(c, r)],
     kinds: ['label', 'logit', 'classWeight'], differentiable: [1, 2],
-    output: reduced('scalar', 'rows'), fixedOptions: { labelSmoothing: 0.1 },
+    output: reduced('scalar', 'rows'), fixedOptions: { labelSmoothing: 0.1, zLoss: 0.01 },
     ...optionsOf(() => ({
       ignoreIndex: { valid: orDefault(fc.integer({ min: -200, max: 8 })), invalid: [0.5, NaN, '1'] },
       labelSmoothing: LABEL_SMOOTHING,
+      zLoss: Z_LOSS,
       reduction: REDUCTION,
     })),
     call: ([y, z, classWeights], options) => entropyPackage.sparseSoftmaxCrossEntropy(y!, z!, { classWeights: classWeights!, ...options }),
@@ -333,11 +343,13 @@ export const publicCases: readonly PublicCase[] = ([
   ...layersCases('layers.categoricalCrossentropy', {
     targets: oneHot, predictions: distribution, targetKind: 'probability', castsIntegers: [0], negative: 'asGiven', fixedOptions: { labelSmoothing: 0.1 },
     specs: (rank) => ({ axis: axisOption(rank), labelSmoothing: LABEL_SMOOTHING }),
+    logitOptions: { specs: { zLoss: Z_LOSS }, fixed: { zLoss: 0.01 } },
     make: (options) => layers.categoricalCrossentropy(options),
   }),
   ...layersCases('layers.sparseCategoricalCrossentropy', {
     targets: labels, predictions: distribution, targetKind: 'label', floatLabels: [0], fixedOptions: {},
     specs: () => ({ ignoreIndex: { valid: orDefault(fc.integer({ min: -200, max: 8 })), invalid: [0.5, NaN, '1'] }, labelSmoothing: LABEL_SMOOTHING }),
+    logitOptions: { specs: { zLoss: Z_LOSS }, fixed: { zLoss: 0.01 } },
     make: (options) => layers.sparseCategoricalCrossentropy(options),
   }),
   ...layersCases('layers.binaryCrossentropy', {

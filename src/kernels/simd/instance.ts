@@ -12,12 +12,12 @@ export interface SimdKernels {
   softmaxCrossEntropy(
     labels: number, logits: number, classWeights: number,
     loss: number, maxima: number, logSums: number, targetSums: number, targetWeights: number,
-    rows: number, classes: number, keep: number, spread: number, sparse: boolean, ignores: boolean, ignoreIndex: number,
+    rows: number, classes: number, keep: number, spread: number, sparse: boolean, ignores: boolean, ignoreIndex: number, zLoss: number,
   ): void;
   softmaxCrossEntropyGradLogits(
     dy: number, labels: number, logits: number, classWeights: number,
     maxima: number, logSums: number, targetSums: number, gradient: number,
-    rows: number, classes: number, keep: number, spread: number, sparse: boolean, ignores: boolean, ignoreIndex: number,
+    rows: number, classes: number, keep: number, spread: number, sparse: boolean, ignores: boolean, ignoreIndex: number, zLoss: number,
   ): void;
   sigmoidCrossEntropy(labels: number, logits: number, weights: number, weightSize: number, output: number, rows: number, columns: number, sumRows: boolean): void;
   sigmoidCrossEntropyGrad(

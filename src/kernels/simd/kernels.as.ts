@@ -100,12 +100,13 @@ function termByTerm(z: usize, y: usize, c: usize, classes: i32, m: f32, logSumSh
  * loss, m, log Σ exp(z − m), Σ t and (class indices) c_y of each sample.
  * `labels` are float32 `[rows, classes]` (dense) or int32 `[rows]`
  * (`sparse`, without smoothing: ε = 0); `ignores`: a label equal to
- * `ignoreIndex` makes its sample's loss 0.
+ * `ignoreIndex` makes its sample's loss 0. A z-loss weight w > 0 adds
+ * w·L², L = m + log Σ exp(z − m), to every sample not ignored.
  */
 export function softmaxCrossEntropy(
   labels: usize, logits: usize, classWeights: usize,
   loss: usize, maxima: usize, logSums: usize, targetSums: usize, targetWeights: usize,
-  rows: i32, classes: i32, keep: f32, spread: f32, sparse: bool, ignores: bool, ignoreIndex: i32,
+  rows: i32, classes: i32, keep: f32, spread: f32, sparse: bool, ignores: bool, ignoreIndex: i32, zLoss: f32,
 ): void {
   for (let row = 0; row < rows; row++) {
     const z = logits + (<usize>row * <usize>classes << 2);
@@ -150,6 +151,7 @@ export function softmaxCrossEntropy(
     if (label != -2) {
       value = logSumShifted * targetTotal - weighted;
       if (!isFinite(value)) value = termByTerm(z, y, classWeights, classes, m, logSumShifted, keep, spread, label);
+      if (zLoss != 0) value += <f64>zLoss * (<f64>m + logSumShifted) * (<f64>m + logSumShifted);
     }
     store<f32>(at(loss, row), <f32>value);
     store<f32>(at(maxima, row), m);
@@ -159,13 +161,14 @@ export function softmaxCrossEntropy(
 }
 
 /**
- * ∂/∂logits: dy·(softmax(z)·Σt − t), softmax(z) = exp((z − m) − log Σ exp(z − m));
- * 0 for an ignored sample. Arguments as the forward's, and the saved outputs.
+ * ∂/∂logits: dy·(softmax(z)·(Σt + 2w·L) − t), softmax(z) = exp((z − m) − log Σ exp(z − m)),
+ * L = m + log Σ exp(z − m); 0 for an ignored sample. Arguments as the
+ * forward's, and the saved outputs.
  */
 export function softmaxCrossEntropyGradLogits(
   dy: usize, labels: usize, logits: usize, classWeights: usize,
   maxima: usize, logSums: usize, targetSums: usize, gradient: usize,
-  rows: i32, classes: i32, keep: f32, spread: f32, sparse: bool, ignores: bool, ignoreIndex: i32,
+  rows: i32, classes: i32, keep: f32, spread: f32, sparse: bool, ignores: bool, ignoreIndex: i32, zLoss: f32,
 ): void {
   for (let row = 0; row < rows; row++) {
     const z = logits + (<usize>row * <usize>classes << 2);
@@ -179,27 +182,28 @@ export function softmaxCrossEntropyGradLogits(
     const m = load<f32>(at(maxima, row));
     const logSumShifted = load<f32>(at(logSums, row));
     const upstream = load<f32>(at(dy, row));
-    const targetTotal = load<f32>(at(targetSums, row));
+    // The multiple of softmax(z): Σt, plus 2w·L with a z-loss.
+    const multiple: f32 = zLoss != 0 ? <f32>(<f64>load<f32>(at(targetSums, row)) + 2 * <f64>zLoss * (<f64>m + <f64>logSumShifted)) : load<f32>(at(targetSums, row));
     const shift = f32x4.splat(m);
     const logSum = f32x4.splat(logSumShifted);
     const scale = f32x4.splat(upstream);
-    const totals = f32x4.splat(targetTotal);
+    const multiples = f32x4.splat(multiple);
     const keeps = f32x4.splat(keep);
     const spreads = f32x4.splat(spread);
     let k = 0;
     for (; k + 4 <= classes; k += 4) {
       const p = exp4(f32x4.sub(f32x4.sub(v128.load(at(z, k)), shift), logSum));
       const t = sparse ? f32x4.splat(0) : f32x4.mul(v128.load(at(classWeights, k)), f32x4.add(f32x4.mul(keeps, v128.load(at(y, k))), spreads));
-      v128.store(at(out, k), f32x4.mul(scale, f32x4.sub(f32x4.mul(p, totals), t)));
+      v128.store(at(out, k), f32x4.mul(scale, f32x4.sub(f32x4.mul(p, multiples), t)));
     }
     for (; k < classes; k++) {
       const p = exp1(load<f32>(at(z, k)) - m - logSumShifted);
       const t: f32 = sparse ? 0 : denseTarget(y, classWeights, k, keep, spread);
-      store<f32>(at(out, k), upstream * (p * targetTotal - t));
+      store<f32>(at(out, k), upstream * (p * multiple - t));
     }
     if (sparse) {
       const p = exp1(load<f32>(at(z, label)) - m - logSumShifted);
-      store<f32>(at(out, label), upstream * (p * targetTotal - load<f32>(at(classWeights, label)) * keep));
+      store<f32>(at(out, label), upstream * (p * multiple - load<f32>(at(classWeights, label)) * keep));
     }
   }
 }
