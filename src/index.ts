@@ -22,6 +22,8 @@ export type { SigmoidFocalLossOptions, SoftmaxFocalLossOptions } from '../losses
 export { categoricalKL, distillationLoss } from '../losses/categorical-kl.js';
 export type { CategoricalKLOptions, DistillationLossOptions } from '../losses/categorical-kl.js';
 export { bernoulliKL } from '../losses/bernoulli-kl.js';
+export { infoNCE } from '../losses/info-nce.js';
+export type { InfoNCEOptions } from '../losses/info-nce.js';
 export type { BernoulliKLOptions } from '../losses/bernoulli-kl.js';
 export { constantBeta, linearWarmupBeta, cyclicalBeta } from './tools/beta-schedule.js';
 export type { BetaSchedule, CyclicalOptions, LinearWarmupOptions } from './tools/beta-schedule.js';
