@@ -103,7 +103,6 @@ function diagonalCrossEntropy(logits: Tensor): Tensor {
  * Gradients (for both inputs): ∂l_i/∂s_ij = softmax(s_i)_j − [i = j], from
  * the cross-entropy's kernel; through s = q̂k̂ᵀ/T by tfjs's matMul; through
  * the normalisation ∂x̂/∂x = (I − x̂x̂ᵀ)/‖x‖ (hand-written: orthogonal to x).
- * Twice differentiable.
  *
  * Stability: the log-softmax is shifted by each row's max, so any
  * finite similarities give finite values (with `normalize: false`, and
