@@ -24,6 +24,8 @@ export type { CategoricalKLOptions, DistillationLossOptions } from '../losses/ca
 export { categoricalEntropy } from '../losses/categorical-entropy.js';
 export type { CategoricalEntropyOptions } from '../losses/categorical-entropy.js';
 export { bernoulliKL } from '../losses/bernoulli-kl.js';
+export { infoNCE } from '../losses/info-nce.js';
+export type { InfoNCEOptions } from '../losses/info-nce.js';
 export type { BernoulliKLOptions } from '../losses/bernoulli-kl.js';
 export { constantBeta, linearWarmupBeta, cyclicalBeta } from './tools/beta-schedule.js';
 export type { BetaSchedule, CyclicalOptions, LinearWarmupOptions } from './tools/beta-schedule.js';

@@ -15,9 +15,11 @@ const { layers } = entropyPackage;
  * logVar: a log-variance (extremes: ±30); mean: a Gaussian mean or a log-density, any real;
  * label: an int32 class index; weight: a sample weight ≥ 0, `[batch]`;
  * prior: a prior mean `[classes]`, broadcast against `[batch, classes]`;
- * classWeight: a weight ≥ 0 per class, `[classes]` (class weights, or `posWeight`).
+ * classWeight: a weight ≥ 0 per class, `[classes]` (class weights, or `posWeight`);
+ * embedding: a row of features, any real, compared with every row of another input (extremes:
+ * ×1e4, and zero rows); a NaN in it reaches its own row's result surely, others' perhaps.
  */
-export type InputKind = 'probability' | 'logit' | 'logVar' | 'mean' | 'label' | 'weight' | 'prior' | 'classWeight';
+export type InputKind = 'probability' | 'logit' | 'logVar' | 'mean' | 'label' | 'weight' | 'prior' | 'classWeight' | 'embedding';
 
 export type Options = Record<string, unknown>;
 
@@ -46,6 +48,8 @@ export interface PublicCase {
   readonly negative?: Readonly<Record<number, NegativeProbability>>;
   /** Inputs the value does not depend on (a NaN there changes nothing). */
   readonly unused?: readonly number[];
+  /** The ranks the `[…, classes]` inputs may have (default 1 to 4). */
+  readonly ranks?: readonly number[];
   /** What the call returns for these options. */
   readonly output: (options: Options) => OutputKind;
   /** Options for the cross-backend test, away from the defaults. */
@@ -103,10 +107,14 @@ const withoutAxis = (shape: readonly number[], options: Options) => {
   return shape.filter((_, i) => i !== classAxis);
 };
 
-/** Pushes an input to its kind's extremes: logits ±3e4, log-variances ±30, probabilities exactly 0 or 1. */
+/**
+ * Pushes an input to its kind's extremes: logits ±3e4, log-variances ±30, probabilities exactly 0 or 1,
+ * embeddings ×1e4 with a row of zeros where its first entry is below −2.
+ */
 export function extreme(kind: InputKind, values: number[] | number[][]): number[] | number[][] {
   const map = (f: (x: number) => number) => (values as number[][]).map((row) => (Array.isArray(row) ? row.map(f) : f(row as unknown as number))) as number[][];
   if (kind === 'logit') return map((x) => x * 1e4);
+  if (kind === 'embedding') return (values as number[][]).map((row) => row.map((x) => (row[0]! < -2 ? 0 : x * 1e4)));
   if (kind === 'logVar') return map((x) => x * 10);
   if (kind === 'probability') return map((x) => (x < 0.2 ? 0 : x > 0.8 ? 1 : x));
   return values;
@@ -317,6 +325,17 @@ export const publicCases: readonly PublicCase[] = ([
       reduction: REDUCTION,
     })),
     call: ([y, z, classWeights], options) => entropyPackage.sparseSoftmaxCrossEntropy(y!, z!, { classWeights: classWeights!, ...options }),
+  },
+  {
+    name: 'infoNCE', inputs: (b, c, r) => [logits(b, c, r), logits(b, c, r)], kinds: ['embedding', 'embedding'], differentiable: [0, 1], ranks: [2],
+    output: reduced('scalar', 'rows'), fixedOptions: { temperature: 0.5, symmetric: true },
+    ...optionsOf(() => ({
+      temperature: TEMPERATURE,
+      symmetric: { valid: fc.constantFrom(undefined, true, false), invalid: ['yes', 1, 0] },
+      normalize: { valid: fc.constantFrom(undefined, true, false), invalid: ['no', 1, 0] },
+      reduction: REDUCTION,
+    })),
+    call: ([q, k], options) => entropyPackage.infoNCE(q!, k!, options),
   },
   {
     name: 'sigmoidCrossEntropy', inputs: (b, c, r) => [unit(b, c, r), logits(b, c, r), positive(c, r)], kinds: ['probability', 'logit', 'classWeight'], differentiable: [0, 1, 2],
