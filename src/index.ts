@@ -11,6 +11,8 @@ export type { GaussianKLOptions, GaussianMeasureOptions } from '../losses/gaussi
 export { monteCarloKL } from '../losses/monte-carlo-kl.js';
 export type { KLEstimator, MonteCarloKLOptions } from '../losses/monte-carlo-kl.js';
 export { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
+export { linearCrossEntropy } from '../losses/linear-cross-entropy.js';
+export type { LinearCrossEntropyOptions } from '../losses/linear-cross-entropy.js';
 export type {
   SoftmaxCrossEntropyOptions,
   SparseSoftmaxCrossEntropyOptions,

@@ -159,7 +159,7 @@ describe('fuzzing every public function with invalid inputs', () => {
       fc.property(common.classes, common.seed, fc.nat({ max: BATCH - 1 }), fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: -50, max: -1 })), (classes, seed, row, offset) => {
         const { raw, shapes } = validCall(c, classes, seed);
         const i = labelInputs(c)[0]!;
-        const label = offset >= 0 ? classes + offset : offset;
+        const label = offset >= 0 ? (c.labelClasses?.(classes) ?? classes) + offset : offset;
         const badRaw = raw.map((x, k) => (k === i ? (x as number[]).map((v, r) => (r === row ? label : v)) : x));
         const error = errorOf(c, () => toInputs(c, badRaw, shapes), c.fixedOptions);
         expect(error).toBeInstanceOf(RangeError);
@@ -175,7 +175,8 @@ describe('fuzzing every public function with invalid inputs', () => {
     fc.assert(
       fc.property(common.classes, common.seed, fc.nat(), fc.nat(), options, fc.boolean(), (classes, seed, pick, position, chosen, pushed) => {
         const call = validCall(c, classes, seed);
-        const { shapes } = call;
+        // The options may reshape an input (a transposed weight).
+        const shapes = call.raw.map((_, k) => inputShape(c, k, [BATCH, classes], chosen));
         // Pushed: logits ±3e4, log-variances ±30, probabilities exactly 0 and 1 (where a weight of 0 must not hide NaN).
         const raw = pushed ? call.raw.map((x, k) => extreme(c.kinds[k]!, x)) : call.raw;
         const i = floatInputs(c)[pick % floatInputs(c).length]!;
@@ -189,11 +190,11 @@ describe('fuzzing every public function with invalid inputs', () => {
           expect(dirty.value).toEqual(clean.value);
           return;
         }
-        // Outputs the entry surely reaches: all of a scalar, all for a prior; its own row (or entry) otherwise.
+        // Outputs the entry surely reaches: all of a scalar, all for a prior or a projection (every row's logits); its own row (or entry) otherwise.
         // Class weights reach the rows whose label (or smoothed mass) uses that class: each output is NaN or unchanged.
         const reached = (n: number) => {
           if (c.kinds[i] === 'classWeight') return undefined;
-          if (clean.shape.length === 0 || c.kinds[i] === 'prior') return true;
+          if (clean.shape.length === 0 || ['prior', 'projection', 'projectionBias'].includes(c.kinds[i]!)) return true;
           // An embedding is compared with every row of the other input: its own row surely, any other perhaps.
           if (c.kinds[i] === 'embedding') return n === Math.floor(at / classes) ? true : undefined;
           const perEntry = c.output(chosen) === 'elements';

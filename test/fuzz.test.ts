@@ -43,7 +43,7 @@ describe('fuzzing every public function with valid inputs and options', () => {
     );
   });
 
-  test.each(publicCases.map((c) => [c.title, c] as const))('%s: at its extremes and at ranks 1 to 4: no NaN, documented shape, no leaked tensor', (_name, c) => {
+  test.each(publicCases.map((c) => [c.title, c] as const))('%s: at its extremes and at ranks 1 to 4 (those it takes): no NaN, documented shape, no leaked tensor', (_name, c) => {
     const cases = fc.constantFrom(...(c.ranks ?? [1, 2, 3, 4])).chain((rank) => fc.tuple(fc.constant(rank), c.validOptions(rank)));
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.integer(), cases, fc.boolean(), (batch, classes, seed, [rank, options], pushed) => {

@@ -137,6 +137,14 @@ export function integer(fn: string, name: string, value: number): number {
   return value;
 }
 
+/** An integer ≥ 1: a count. */
+export function positiveInteger(fn: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${fn}: ${name} must be a positive integer, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
+  return value;
+}
+
 /** A boolean. */
 export function boolean(fn: string, name: string, value: boolean): boolean {
   if (typeof value !== 'boolean') {

@@ -10,16 +10,25 @@
  *    from tf.profile.
  * 2. One `model.fit` epoch with our layers losses against tfjs's built-in
  *    string losses, on cpu and wasm (test/bench/fit.ts).
+ * 3. linearCrossEntropy against materialising the logits, forward and
+ *    backward at N = 2048, D = 256, V = 32 000 (test/bench/linear.ts): time,
+ *    peak memory and the largest differences, median of 3 runs; on wasm, on
+ *    cpu with `--linear-cpu` (its products of this size take minutes), and
+ *    on webgl at D = 16 (SwiftShader's products are slower still), there
+ *    also with just enough rows for the [N, V] logits to exceed the texture
+ *    limit.
  *
  * `--quick`: one small shape, 3 runs, a short fit; numbers only to show the
  * bench works. `--backends=cpu,wasm,webgl` (the default), `--losses=a,b`
- * (some of them), `--no-fit`, `--fit-only`.
+ * (some of them), `--no-fit`, `--fit-only`, `--no-linear`, `--linear-only`,
+ * `--linear-cpu`.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { benchLoss, LOSSES, SHAPES, type Measurement } from './cases.js';
 import { fitComparison } from './fit.js';
-import { webglBench } from './webgl.js';
+import { compareLinear, GOAL_SHAPE, type LinearComparison, type LinearShape } from './linear.js';
+import { webglBench, webglLinearBench } from './webgl.js';
 
 tf.env().set('PROD', true);
 
@@ -65,12 +74,46 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
+const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const seconds = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${ms(x)} ms`);
+
+/** One backend's linearCrossEntropy comparisons: each contender's time and peak memory, ours ÷ theirs, and the largest differences. */
+export function printLinear(backend: string, comparisons: readonly LinearComparison[], runs: number): void {
+  for (const { shape, runs: contenders, differences } of comparisons) {
+    console.log(`\n## linearCrossEntropy on ${backend}: N = ${shape.rows}, D = ${shape.features}, V = ${shape.classes} ([N, V] logits: ${megabytes(shape.rows * shape.classes * 4)}), forward + backward, median of ${runs}\n`);
+    console.log(`${pad('contender', 24)}${pad('time', 12)}peak memory (tf.profile)`);
+    for (const [name, run] of contenders) console.log(`${pad(name, 24)}${'error' in run ? `failed: ${run.error}` : `${pad(seconds(run.ms), 12)}${megabytes(run.peakBytes)}`}`);
+    const [ours, theirs] = contenders.map(([, run]) => run);
+    if (ours && theirs && 'ms' in ours && 'ms' in theirs) console.log(`${pad('ours ÷ materialised', 24)}${pad(`${(ours.ms / theirs.ms).toFixed(2)}×`, 12)}${(ours.peakBytes / theirs.peakBytes).toFixed(2)}×`);
+    for (const { name, difference, largest } of differences) {
+      console.log(`largest |Δ| of ${pad(name, 10)} ${difference.toExponential(2)} = ${(difference / (2 ** -24 * largest)).toFixed(1)}·u·max|x| (max|x| ${largest.toPrecision(3)}, u = 2⁻²⁴)`);
+    }
+  }
+}
+
+/** The linearCrossEntropy part on every backend asked for. */
+async function linearComparison(): Promise<void> {
+  const shape: LinearShape = quick ? { rows: 256, features: 64, classes: 8000 } : GOAL_SHAPE;
+  const linearRuns = quick ? 1 : 3;
+  for (const backend of backends.filter((b) => b === 'wasm' || (b === 'cpu' && args.includes('--linear-cpu')))) {
+    if (!(await tf.setBackend(backend))) throw new Error(`bench: no tfjs backend '${backend}'`);
+    printLinear(backend, [await compareLinear(shape, linearRuns)], linearRuns);
+  }
+  if (backends.includes('cpu') && !args.includes('--linear-cpu')) console.log('\n## linearCrossEntropy on cpu: not run (--linear-cpu runs it; its products of this size take minutes)');
+  if (!backends.includes('webgl')) return;
+  const webgl = await webglLinearBench(shape.rows, 16, shape.classes, 1, !quick);
+  if ('reason' in webgl) console.log(`\n## linearCrossEntropy on webgl: not run (${webgl.reason})`);
+  else printLinear(`webgl (${webgl.renderer}, WEBGL_MAX_TEXTURE_SIZE ${webgl.maxTextureSize})`, webgl.comparisons, 1);
+}
+
 console.log(`tfjs-entropy bench (${quick ? 'quick' : 'full'}), tfjs ${tf.version.tfjs}, Node ${process.version}`);
-const timeLosses = !args.includes('--fit-only');
+const linearOnly = args.includes('--linear-only');
+const timeLosses = !args.includes('--fit-only') && !linearOnly;
 if (timeLosses) for (const backend of backends.filter((b) => b !== 'webgl')) printTable(backend, await nodeBackend(backend));
 if (timeLosses && backends.includes('webgl')) {
   const webgl = await webglBench(shapes, runs, losses.map((bench) => bench.loss));
   if ('reason' in webgl) console.log(`\n## webgl: not run (${webgl.reason})`);
   else printTable(`webgl (${webgl.renderer})`, webgl.results);
 }
-if (!args.includes('--no-fit')) await fitComparison(backends.filter((b) => b !== 'webgl'), quick);
+if (!args.includes('--no-fit') && !linearOnly) await fitComparison(backends.filter((b) => b !== 'webgl'), quick);
+if (!args.includes('--no-linear') && !args.includes('--fit-only')) await linearComparison();

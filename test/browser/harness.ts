@@ -163,7 +163,56 @@ function primitives(): Record<'log1p' | 'expm1' | 'exp' | 'log', Encoded> {
   });
 }
 
+/** A call's value and gradients as numbers and the tensors it left, or the error it threw. */
+type Outcome = { readonly numbers: number[][]; readonly leaked: number } | { readonly error: string };
+
+/**
+ * Where the [N, V] logits exceed webgl's texture limit (tfjs issue #920),
+ * `maxTextureSize` standing for the GPU's (tfjs reads it from
+ * WEBGL_MAX_TEXTURE_SIZE): sparseSoftmaxCrossEntropy of the materialised
+ * logits h·W + b on webgl there and at the GPU's own limit, linearCrossEntropy
+ * on webgl there, and the materialised path on cpu (no texture limit); each
+ * one's value and gradients with respect to h, W and b, seeded inputs.
+ */
+async function linearBeyondTextureLimit(maxTextureSize: number, rows: number, features: number, classes: number) {
+  const random = seedrandom('linear beyond the texture limit');
+  const uniform = (count: number, scale: number) => Float32Array.from({ length: count }, () => scale * (2 * random() - 1));
+  const [hidden, weight, bias] = [uniform(rows * features, 1), uniform(features * classes, 1 / Math.sqrt(features)), uniform(classes, 0.1)];
+  const labels = Int32Array.from({ length: rows }, () => Math.floor(random() * classes));
+  type Loss = (h: tf.Tensor, w: tf.Tensor, b: tf.Tensor, y: tf.Tensor) => tf.Tensor;
+  const materialised: Loss = (h, w, b, y) => entropy.sparseSoftmaxCrossEntropy(y, tf.add(tf.matMul(h, w), b));
+  const ours: Loss = (h, w, b, y) => entropy.linearCrossEntropy(h, w, y, { bias: b });
+  const run = (loss: Loss): Outcome => {
+    const [xs, y] = [[tf.tensor2d(hidden, [rows, features]), tf.tensor2d(weight, [features, classes]), tf.tensor1d(bias)], tf.tensor1d(labels, 'int32')];
+    const before = tf.memory().numTensors;
+    try {
+      const { value, grads } = tf.valueAndGrads((h: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => loss(h, w, b, y))(xs);
+      const numbers = [value, ...grads].map((t) => Array.from(t.dataSync()));
+      tf.dispose([value, ...grads]);
+      return { numbers, leaked: tf.memory().numTensors - before };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      tf.dispose([...xs, y]);
+    }
+  };
+  await useBackend('webgl', { WEBGL_CPU_FORWARD: false });
+  const gpuLimit = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+  tf.env().set('WEBGL_MAX_TEXTURE_SIZE', maxTextureSize);
+  let outcomes: [Outcome, Outcome];
+  try {
+    outcomes = [run(materialised), run(ours)];
+  } finally {
+    tf.env().set('WEBGL_MAX_TEXTURE_SIZE', gpuLimit);
+  }
+  // After the lowered limit: tfjs checks the limit only when it makes a texture, and reuses the ones it made.
+  const atGpuLimit = run(materialised);
+  await useBackend('cpu');
+  return { gpuLimit, atGpuLimit, materialised: outcomes[0], ours: outcomes[1], onCpu: run(materialised) };
+}
+
 const harness = {
+  linearBeyondTextureLimit,
   kernelNames,
   useBackend,
   evaluateCase,
