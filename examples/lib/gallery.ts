@@ -25,7 +25,7 @@ export interface ExampleResult {
   readonly lossHistory: readonly number[];
 }
 
-const ORDER = ['worked-example', 'classifier', 'vae', 'distillation', 'custom-loop'];
+const ORDER = ['worked-example', 'classifier', 'vae', 'distillation', 'custom-loop', 'contrastive', 'entropy-rate'];
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
