@@ -7,9 +7,9 @@
  * kernels do run: each fused core shows up in tf.profile where it should.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
+import { fc } from '@fast-check/vitest';
 import seedrandom from 'seedrandom';
-import { afterEach, describe, expect } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import * as entropy from '../src/index.js';
 import { FUSED_KERNELS_FLAG } from '../src/kernels/fused.js';
 import { UNIT_ROUNDOFF } from './support/float32.js';

@@ -17,9 +17,9 @@
  *   log; the formula's value where it only weighs one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
+import { fc } from '@fast-check/vitest';
 import seedrandom from 'seedrandom';
-import { describe, expect } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { extreme, inputShape, outputShape, publicCases, toInputs, valueAndGradients, type Options, type PublicCase } from './support/public-functions.js';
 
 const BATCH = 3;

@@ -6,9 +6,9 @@
  * leaked tensor. test/fuzz-invalid.test.ts feeds them invalid inputs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
+import { fc } from '@fast-check/vitest';
 import seedrandom from 'seedrandom';
-import { describe, expect } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { extreme, inputShape, outputShape, publicCases, toInputs, valueAndGradients, type Options, type PublicCase } from './support/public-functions.js';
 
 /**

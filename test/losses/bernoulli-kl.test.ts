@@ -6,8 +6,8 @@
  * extreme logits.
  */
 import * as tf from '@tensorflow/tfjs';
-import { test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { it } from '@fast-check/vitest';
+import { describe, expect, test } from 'vitest';
 import { bernoulliKL } from '../../src/index.js';
 import { expectWithinFloat32 } from '../support/float32.js';
 import {
@@ -25,7 +25,7 @@ import { bernoulliKL64 } from '../support/generative-reference.js';
 import { take } from '../support/tensors.js';
 
 describe('float64 reference', () => {
-  test.prop([logitCases])('bernoulliKL: values and both gradients', (c) => {
+  it.prop([logitCases])('bernoulliKL: values and both gradients', (c) => {
     compareLogitPairWithReference(c, (p, q) => bernoulliKL(p, q, { reduction: c.reduction }), bernoulliKL64, (1 + 2 * 8) * c.classes);
   });
 });
@@ -35,7 +35,7 @@ describe('gradients', () => {
 });
 
 describe('properties', () => {
-  test.prop([logitPairs])('bernoulliKL ≥ 0, and 0 for equal logits', (pq) =>
+  it.prop([logitPairs])('bernoulliKL ≥ 0, and 0 for equal logits', (pq) =>
     expectNonNegativeAndZeroForEqual((p, q) => bernoulliKL(p, q, { reduction: 'none' }), pq),
   );
 });

@@ -9,8 +9,8 @@
  * bad input (pinned messages) and no tensors left behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { categoricalEntropy, checkGradients, entropy } from '../../src/index.js';
 import { flatOf, reductions, sizeOf } from '../support/arbitraries.js';
 import { logSoftmax64, numericGradient64 } from '../support/classification-reference.js';
@@ -103,7 +103,7 @@ const entropyCases = fc
   });
 
 describe('float64 reference: PyTorch Categorical(logits=z/T).entropy()', () => {
-  test.prop([entropyCases])('values and gradients at any temperature, base, axis and reduction, with masked classes', (c) => {
+  it.prop([entropyCases])('values and gradients at any temperature, base, axis and reduction, with masked classes', (c) => {
     const options = { axis: c.axis, temperature: c.temperature, base: c.base, reduction: c.reduction };
     const distributions = c.fibers.length;
     compareWithReference(
@@ -223,7 +223,7 @@ describe('gradients', () => {
     expect(checkGradients((z) => wrong(z), [logits]).ok).toBe(false);
   });
 
-  test.prop([entropyCases, fc.integer()])(
+  it.prop([entropyCases, fc.integer()])(
     'second order: tf.grad of ⟨∇H, v⟩ is the float64 Hessian-vector product, at every reduction',
     (c, seed) => {
       const v = c.logits.map((_, i) => Math.fround(Math.sin(seed + 7 * i)));
@@ -257,7 +257,7 @@ describe('properties', () => {
   /** Float32 rounding of a value computed from C logits within ±10. */
   const roundingOf = (classes: number) => (16 + classes) * 2 ** -24 * (1 + 2 * 10 + Math.log(classes)) * classes;
 
-  test.prop([logitMatrix])('0 ≤ H ≤ log C, and equal logits give log C', (z) => {
+  it.prop([logitMatrix])('0 ≤ H ≤ log C, and equal logits give log C', (z) => {
     const classes = z[0]!.length;
     const h = take(categoricalEntropy(z, { reduction: 'none' }));
     // Every term π·(−log π) is computed ≥ 0 (log softmax is computed ≤ 0).
@@ -267,7 +267,7 @@ describe('properties', () => {
     expectWithinFloat32(uniform, uniform.map(() => Math.log(classes)), { scale: Math.log(classes), terms: classes });
   });
 
-  test.prop([logitMatrix.map((z) => z.map((row) => row.map((x) => Math.round(x * 64) / 64))), fc.integer({ min: -1000, max: 1000 })])(
+  it.prop([logitMatrix.map((z) => z.map((row) => row.map((x) => Math.round(x * 64) / 64))), fc.integer({ min: -1000, max: 1000 })])(
     'adding a constant to every logit changes nothing, bit for bit where the sums are exact',
     (z, c) => {
       // Logits in 1/64ths and an integer c: z + c and the shifted z + c − max(z + c) are exact in float32.
@@ -276,7 +276,7 @@ describe('properties', () => {
     },
   );
 
-  test.prop([logitMatrix, fc.integer()])('permuting the classes changes nothing (up to the order of the sum)', (z, seed) => {
+  it.prop([logitMatrix, fc.integer()])('permuting the classes changes nothing (up to the order of the sum)', (z, seed) => {
     const classes = z[0]!.length;
     const order = Array.from({ length: classes }, (_, k) => k).sort((a, b) => Math.sin(seed + a) - Math.sin(seed + b));
     const permuted = z.map((row) => order.map((k) => row[k]!));
@@ -284,7 +284,7 @@ describe('properties', () => {
     expectWithinFloat32(hPermuted, h, { scale: (1 + 2 * 10 + Math.log(classes)) * classes, terms: classes });
   });
 
-  test.prop([
+  it.prop([
     fc.integer({ min: 1, max: 6 }).chain((classes) => fc.tuple(fc.nat({ max: classes - 1 }), flatOf(classes, -1e4, 1e4))),
     fc.constantFrom(0.3, 1, 7),
   ])('one finite logit gives exactly 0, with a zero gradient', ([kept, row], temperature) => {
@@ -294,7 +294,7 @@ describe('properties', () => {
     expect(gradient.map(Math.abs)).toEqual(row.map(() => 0));
   });
 
-  test.prop([logitMatrix, fc.constantFrom(0.5, 1, 3, 10), fc.constantFrom(2, 10)])(
+  it.prop([logitMatrix, fc.constantFrom(0.5, 1, 3, 10), fc.constantFrom(2, 10)])(
     'temperature T is the entropy of z/T; base b divides nats by ln b; both equal entropy(softmax(z/T))',
     (z, temperature, base) => {
       const classes = z[0]!.length;
@@ -309,7 +309,7 @@ describe('properties', () => {
     },
   );
 
-  test.prop([logitMatrix, fc.constantFrom(0.5, 1, 4)])('each row of the gradient sums to 0', (z, temperature) => {
+  it.prop([logitMatrix, fc.constantFrom(0.5, 1, 4)])('each row of the gradient sums to 0', (z, temperature) => {
     const classes = z[0]!.length;
     const gradient = take(tf.tidy(() => tf.grad((x: tf.Tensor) => categoricalEntropy(x, { temperature, reduction: 'sum' }))(tf.tensor2d(z))));
     const rowSums = z.map((_, n) => sum(gradient.slice(n * classes, (n + 1) * classes)));

@@ -7,8 +7,8 @@
  * tensors left behind; stability at extreme logits.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { categoricalKL, distillationLoss, klDivergence, sparseSoftmaxCrossEntropy } from '../../src/index.js';
 import { softmaxCrossEntropy64 } from '../support/classification-reference.js';
 import { compareWithReference } from '../support/compare.js';
@@ -33,7 +33,7 @@ import { categoricalKL64 } from '../support/generative-reference.js';
 import { take } from '../support/tensors.js';
 
 describe('float64 reference', () => {
-  test.prop([logitCases])('categoricalKL at temperature T: values and both gradients', (c) => {
+  it.prop([logitCases])('categoricalKL at temperature T: values and both gradients', (c) => {
     compareLogitPairWithReference(
       c,
       (p, q) => categoricalKL(p, q, { temperature: c.temperature, reduction: c.reduction }),
@@ -42,7 +42,7 @@ describe('float64 reference', () => {
     );
   });
 
-  test.prop([logitCases])('distillationLoss with one-hot labels: α·CE + (1 − α)·T²·KL, every gradient', (c) => {
+  it.prop([logitCases])('distillationLoss with one-hot labels: α·CE + (1 − α)·T²·KL, every gradient', (c) => {
     const shape = [...c.batchShape, c.classes];
     const oneHot = c.labels.flatMap((y) => Array.from({ length: c.classes }, (_, k) => (k === y ? 1 : 0)));
     const t2 = c.temperature ** 2;
@@ -85,11 +85,11 @@ describe('gradients', () => {
 });
 
 describe('properties', () => {
-  test.prop([logitPairs])('categoricalKL ≥ 0, and 0 for equal logits', (pq) =>
+  it.prop([logitPairs])('categoricalKL ≥ 0, and 0 for equal logits', (pq) =>
     expectNonNegativeAndZeroForEqual((p, q) => categoricalKL(p, q, { reduction: 'none' }), pq),
   );
 
-  test.prop([logitPairs, fc.constantFrom(0.5, 1, 3, 10)])(
+  it.prop([logitPairs, fc.constantFrom(0.5, 1, 3, 10)])(
     'categoricalKL at temperature T is klDivergence of the tempered softmaxes',
     ([p, q], temperature) => {
       const ours = take(categoricalKL(p, q, { temperature, reduction: 'none' }));
@@ -104,7 +104,7 @@ describe('properties', () => {
     },
   );
 
-  test.prop([logitPairs, fc.constantFrom(1, 4)])('distillationLoss with alpha: 1 is the hard-label cross-entropy', ([t, s], temperature) => {
+  it.prop([logitPairs, fc.constantFrom(1, 4)])('distillationLoss with alpha: 1 is the hard-label cross-entropy', ([t, s], temperature) => {
     const labels = s.map((row, i) => i % row.length);
     const distilled = take(distillationLoss(t, s, { labels, alpha: 1, temperature, reduction: 'none' }));
     expect(distilled).toEqual(take(sparseSoftmaxCrossEntropy(labels, s, { reduction: 'none' })));

@@ -13,8 +13,8 @@
  * - finite results at extreme logits.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect, test } from 'vitest';
 import { layers, sigmoidCrossEntropy, sigmoidFocalLoss, softmaxCrossEntropy, softmaxFocalLoss } from '../../src/index.js';
 import { flatOf, reductions, sizeOf } from '../support/arbitraries.js';
 import { layoutCases, logitScale, oneHot, problem, scaleOf, weightsOf } from '../support/classification-arbitraries.js';
@@ -37,7 +37,7 @@ describe('float64 reference', () => {
       reduction: reductions,
     }));
 
-    test.prop([cases])('sigmoidFocalLoss: values and gradients w.r.t. labels, logits and weights', (c) => {
+    it.prop([cases])('sigmoidFocalLoss: values and gradients w.r.t. labels, logits and weights', (c) => {
       const shape = [...c.batchShape, c.classes];
       const options = { gamma: c.gamma, alpha: c.alpha, reduction: c.reduction };
       const weights = c.elementWeights ? [{ values: c.elementWeights, shape }] : [];
@@ -51,7 +51,7 @@ describe('float64 reference', () => {
       );
     });
 
-    test.prop([cases])('softmaxFocalLoss: values and gradients w.r.t. labels, logits and weights', (c) => {
+    it.prop([cases])('softmaxFocalLoss: values and gradients w.r.t. labels, logits and weights', (c) => {
       const shape = [...c.batchShape, c.classes];
       const options = { gamma: c.gamma, alpha: Math.abs(c.alpha), reduction: c.reduction };
       const weights = c.sampleWeights ? [{ values: c.sampleWeights, shape: c.batchShape }] : [];
@@ -94,17 +94,17 @@ describe('gradients', () => {
 });
 
 describe('properties', () => {
-  test.prop([problem])('adding a constant to a row of logits changes nothing (softmax focal loss)', (c) => {
+  it.prop([problem])('adding a constant to a row of logits changes nothing (softmax focal loss)', (c) => {
     const y = oneHot(c.labels, c.classes);
     check.expectShiftInvariant(c, [(z: tf.Tensor) => softmaxFocalLoss(y, z, { reduction: 'none' })]);
   });
 
-  test.prop([problem])('logit gradient rows sum to 0 when the labels of a row sum to 1', (c) => {
+  it.prop([problem])('logit gradient rows sum to 0 when the labels of a row sum to 1', (c) => {
     const y = oneHot(c.labels, c.classes);
     check.expectLogitGradientRowsSumToZero(c, [(z: tf.Tensor) => softmaxFocalLoss(y, z, { gamma: 1.5, reduction: 'sum' })]);
   });
 
-  test.prop([problem])('focal losses with γ = 0 equal the matching cross-entropy', (c) => {
+  it.prop([problem])('focal losses with γ = 0 equal the matching cross-entropy', (c) => {
     const y = oneHot(c.labels, c.classes);
     const scale = scaleOf(c.logits);
     const softmaxFocal = valueAndLogitGradient((z) => softmaxFocalLoss(y, z, { gamma: 0, alpha: 1, reduction: 'none' }), c.logits);
@@ -117,14 +117,14 @@ describe('properties', () => {
     expectWithinFloat32(sigmoidFocal.grad, sigmoidCE.grad, { scale, terms: 1 });
   });
 
-  test.prop([problem, fc.integer({ min: 0, max: 2 })])(
+  it.prop([problem, fc.integer({ min: 0, max: 2 })])(
     'moving the class axis (with the matching axis option) changes nothing',
     (c, axis) => {
       check.expectClassAxisMovable(c, oneHot(c.labels, c.classes), axis, softmaxFocalLoss, { reduction: 'none' as const });
     },
   );
 
-  test.prop([problem, fc.constantFrom(-3e4, -1e4, -100, 100, 1e4, 3e4), fc.constantFrom(0.05, 0.5, 2)])(
+  it.prop([problem, fc.constantFrom(-3e4, -1e4, -100, 100, 1e4, 3e4), fc.constantFrom(0.05, 0.5, 2)])(
     'finite logits, however extreme, give finite values and gradients for labels and logits (never NaN)',
     (c, extreme, gamma) => {
       check.expectFiniteValuesAndGradients(oneHot(c.labels, c.classes), withExtremes(c.logits, extreme), [

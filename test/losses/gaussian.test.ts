@@ -7,8 +7,8 @@
  * messages) and no tensors left behind; stability at extreme inputs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect, test } from 'vitest';
 import { gaussianCrossEntropy, gaussianEntropy, gaussianKL } from '../../src/index.js';
 import { toRows } from '../support/classification-reference.js';
 import { compareWithReference } from '../support/compare.js';
@@ -63,7 +63,7 @@ describe('float64 reference', () => {
     return Math.max(...rows);
   };
 
-  test.prop([cases])('gaussianEntropy and gaussianCrossEntropy: values and every gradient', (c) => {
+  it.prop([cases])('gaussianEntropy and gaussianCrossEntropy: values and every gradient', (c) => {
     const shape = [...c.batchShape, c.event];
     const inputs = [c.meanP, c.logVarP, c.meanQ, c.logVarQ].map((values) => ({ values, shape }));
     compareWithReference(
@@ -82,7 +82,7 @@ describe('float64 reference', () => {
     );
   });
 
-  test.prop([cases])('gaussianKL with tensor priors of any broadcast shape: values and every gradient', (c) => {
+  it.prop([cases])('gaussianKL with tensor priors of any broadcast shape: values and every gradient', (c) => {
     const shape = [...c.batchShape, c.event];
     // The prior as a full tensor, one [D] row, or one scalar; the reference sees it broadcast.
     const priorShape = c.priorShape === 'full' ? shape : c.priorShape === 'event' ? [c.event] : [];
@@ -110,7 +110,7 @@ describe('float64 reference', () => {
     );
   });
 
-  test.prop([cases, float(0, 3)])('gaussianKL with freeBits: Σ_d max(λ, batch mean of KL_d), floored dimensions without gradient', (c, lambda) => {
+  it.prop([cases, float(0, 3)])('gaussianKL with freeBits: Σ_d max(λ, batch mean of KL_d), floored dimensions without gradient', (c, lambda) => {
     const shape = [...c.batchShape, c.event];
     const rows = sizeOf(c.batchShape);
     compareWithReference(
@@ -164,7 +164,7 @@ describe('properties', () => {
   // Magnitude of the Gaussian terms: variance ratios up to e^10 times (1 + squared differences up to 36).
   const gaussianScale = (event: number) => event * Math.exp(10) * 40;
 
-  test.prop([gaussians])('gaussianKL = gaussianCrossEntropy − gaussianEntropy', (g) => {
+  it.prop([gaussians])('gaussianKL = gaussianCrossEntropy − gaussianEntropy', (g) => {
     const kl = take(gaussianKL(g.meanP, g.logVarP, { priorMean: g.meanQ, priorLogVar: g.logVarQ, reduction: 'none' }));
     const ce = take(gaussianCrossEntropy(g.meanP, g.logVarP, g.meanQ, g.logVarQ));
     const h = take(gaussianEntropy(g.meanP, g.logVarP));
@@ -172,7 +172,7 @@ describe('properties', () => {
     expectWithinFloat32(kl, ce.map((x, i) => x - h[i]!), { scale: gaussianScale(event), terms: event });
   });
 
-  test.prop([gaussians])('every KL ≥ 0, and 0 for equal arguments', (g) => {
+  it.prop([gaussians])('every KL ≥ 0, and 0 for equal arguments', (g) => {
     const kl = take(gaussianKL(g.meanP, g.logVarP, { priorMean: g.meanQ, priorLogVar: g.logVarQ, reduction: 'none' }));
     expect(kl.every((x) => x >= 0)).toBe(true);
     expect(take(gaussianKL(g.meanP, g.logVarP, { priorMean: g.meanP, priorLogVar: g.logVarP, reduction: 'none' }))).toEqual(

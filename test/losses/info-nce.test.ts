@@ -8,8 +8,8 @@
  * (pinned messages) and no tensors left behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkGradients, FUSED_KERNELS_FLAG, infoNCE } from '../../src/index.js';
 import { flatOf, reductions } from '../support/arbitraries.js';
 import { logSoftmax64, numericGradient64, toRows, type Reduction, type Rows } from '../support/classification-reference.js';
@@ -84,7 +84,7 @@ const embeddingPairs = fc
 // ---- Float64 reference
 
 describe('float64 reference', () => {
-  test.prop([embeddingCases])('values and the gradients of queries and keys, every option', (c) => {
+  it.prop([embeddingCases])('values and the gradients of queries and keys, every option', (c) => {
     const shape = [c.n, c.d];
     const options: Options64 = { temperature: c.temperature, symmetric: c.symmetric, normalize: c.normalize, reduction: c.reduction };
     const [q, k] = [toRows(c.q, c.d), toRows(c.k, c.d)];
@@ -277,7 +277,7 @@ describe('properties', () => {
   const perPair = (q: Rows, k: Rows, options: object = {}) => take(infoNCE(q, k, { ...options, reduction: 'none' }));
   const bound = (n: number, temperature: number) => ({ scale: (1 + 4 / temperature + Math.log(n)) * 4, terms: 2 * n });
 
-  test.prop([embeddingPairs, fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: 10, maxLength: 10 })])(
+  it.prop([embeddingPairs, fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: 10, maxLength: 10 })])(
     'with normalize, scaling any row of either input by c > 0 changes nothing',
     ([q, k], factors) => {
       const scaled = (rows: Rows, offset: number) => rows.map((row, i) => row.map((x) => Math.fround(x * factors[i + offset]!)));
@@ -286,14 +286,14 @@ describe('properties', () => {
     },
   );
 
-  test.prop([embeddingPairs, fc.boolean()])('permuting the pairs permutes the per-pair losses', ([q, k], symmetric) => {
+  it.prop([embeddingPairs, fc.boolean()])('permuting the pairs permutes the per-pair losses', ([q, k], symmetric) => {
     // Reversing the order of the pairs: row i and key i move together.
     const options = { temperature: 0.5, symmetric };
     const reversed = perPair([...q].reverse(), [...k].reverse(), options);
     expectWithinFloat32(reversed, perPair(q, k, options).reverse(), bound(q.length, 0.5));
   });
 
-  test.prop([embeddingPairs, fc.boolean()])('symmetric is the mean of infoNCE(q, k) and infoNCE(k, q), pair by pair', ([q, k], normalize) => {
+  it.prop([embeddingPairs, fc.boolean()])('symmetric is the mean of infoNCE(q, k) and infoNCE(k, q), pair by pair', ([q, k], normalize) => {
     const options = { temperature: 1, normalize };
     const both = perPair(q, k, { ...options, symmetric: true });
     const forward = perPair(q, k, options);
@@ -302,7 +302,7 @@ describe('properties', () => {
     expectWithinFloat32(both, forward.map((l, i) => (l + backward[i]!) / 2), { scale: (1 + 2 * scale + Math.log(q.length)) * 4, terms: 2 * q.length });
   });
 
-  test.prop([embeddingPairs, fc.constantFrom(0.07, 0.5, 2)])(
+  it.prop([embeddingPairs, fc.constantFrom(0.07, 0.5, 2)])(
     'with normalize, log(1 + (N − 1)·e^{−2/T}) ≤ loss ≤ log(1 + (N − 1)·e^{2/T}), so ≥ 0; one pair gives 0',
     ([q, k], temperature) => {
       const n = q.length;
@@ -316,7 +316,7 @@ describe('properties', () => {
     },
   );
 
-  test.prop([embeddingPairs])('keys equal to their queries beat a shuffle of them: the positive pair lowers the loss', ([q]) => {
+  it.prop([embeddingPairs])('keys equal to their queries beat a shuffle of them: the positive pair lowers the loss', ([q]) => {
     fc.pre(q.length >= 2);
     // Row i against itself has similarity 1, the largest possible; the mean loss is then at most that of a rotation of the keys.
     const rotated = [...q.slice(1), q[0]!];

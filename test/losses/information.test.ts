@@ -16,8 +16,8 @@
  *   whose numbers were computed independently (by hand, to 6 decimals).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkGradients, crossEntropy, entropy, jsDivergence, klDivergence } from '../../src/index.js';
 import { distribution, distributionPair } from '../support/arbitraries.js';
 import { expectNear } from '../support/float32.js';
@@ -70,7 +70,7 @@ describe('float64 reference', () => {
   describe.each(measures)('$name against the float64 reference', ({ op, reference, errorPartners, name }) => {
     const inputCount = name === 'entropy' ? 1 : 2;
 
-    test.prop([distributionPair({ allowZeros: true }), bases, fc.boolean()])(
+    it.prop([distributionPair({ allowZeros: true }), bases, fc.boolean()])(
       'values and gradients on random batches (classes on the last axis or on axis 0)',
       ([pRows, qRows], base, classesFirst) => {
         const dyValues = pRows.map((_, row) => Math.fround(0.5 + row / 4) * (row % 2 === 0 ? 1 : -1));
@@ -128,7 +128,7 @@ describe('gradients', () => {
   describe.each(Object.entries(measures))('%s: checkGradients', (name, op) => {
     const inputCount = name === 'entropy' ? 1 : 2;
 
-    test.prop([interiorPair, fc.constantFrom(Math.E, 2), fc.boolean()], { numRuns: 15 })(
+    it.prop([interiorPair, fc.constantFrom(Math.E, 2), fc.boolean()], { numRuns: 15 })(
       'analytic gradient of every input matches central differences',
       ([pRows, qRows], base, classesFirst) => {
         const q = qRows.slice(0, pRows.length);
@@ -218,17 +218,17 @@ describe('gradients', () => {
 describe('properties', () => {
   const rowBound = (p: number[], q: number[]) => float32ValueBound(p, q);
 
-  test.prop([distributionPair({ allowZeros: true })])('KL(p ‖ q) ≥ 0', ([p, q]) => {
+  it.prop([distributionPair({ allowZeros: true })])('KL(p ‖ q) ≥ 0', ([p, q]) => {
     const kl = take(klDivergence(p, q));
     kl.forEach((value, row) => expect(value).toBeGreaterThanOrEqual(-rowBound(p[row]!, q[row]!)));
   });
 
-  test.prop([distributionPair({ allowZeros: true })])('KL(p ‖ p) = 0 exactly, JS(p, p) = 0 exactly', ([p]) => {
+  it.prop([distributionPair({ allowZeros: true })])('KL(p ‖ p) = 0 exactly, JS(p, p) = 0 exactly', ([p]) => {
     expect(take(klDivergence(p, p)).every((v) => v === 0)).toBe(true);
     expect(take(jsDivergence(p, p)).every((v) => v === 0)).toBe(true);
   });
 
-  test.prop([distributionPair({ allowZeros: true })])('H(p, q) = H(p) + KL(p ‖ q)', ([p, q]) => {
+  it.prop([distributionPair({ allowZeros: true })])('H(p, q) = H(p) + KL(p ‖ q)', ([p, q]) => {
     const ce = take(crossEntropy(p, q));
     const h = take(entropy(p));
     const kl = take(klDivergence(p, q));
@@ -239,7 +239,7 @@ describe('properties', () => {
     });
   });
 
-  test.prop([fc.integer({ min: 1, max: 12 }).chain((c) => distribution(c, { allowZeros: true }))])(
+  it.prop([fc.integer({ min: 1, max: 12 }).chain((c) => distribution(c, { allowZeros: true }))])(
     '0 ≤ H(p) ≤ log C',
     (p) => {
       const [h] = take(entropy(p));
@@ -248,7 +248,7 @@ describe('properties', () => {
     },
   );
 
-  test.prop([distributionPair({ allowZeros: true })])('JS is symmetric and within [0, log 2]', ([p, q]) => {
+  it.prop([distributionPair({ allowZeros: true })])('JS is symmetric and within [0, log 2]', ([p, q]) => {
     const pq = take(jsDivergence(p, q));
     const qp = take(jsDivergence(q, p));
     pq.forEach((value, row) => {
@@ -260,7 +260,7 @@ describe('properties', () => {
     });
   });
 
-  test.prop([distributionPair({ allowZeros: true }), fc.constantFrom(2, 10)])(
+  it.prop([distributionPair({ allowZeros: true }), fc.constantFrom(2, 10)])(
     'a result in base b is the result in nats divided by ln b',
     ([p, q], base) => {
       const ops = [
@@ -282,7 +282,7 @@ describe('properties', () => {
 
   // A [2, 3, 4] batch of distributions over 4 classes, moved to each axis in turn.
   const rank3 = fc.array(distribution(4, { allowZeros: true }), { minLength: 6, maxLength: 6 });
-  test.prop([rank3, rank3, fc.integer({ min: 0, max: 2 })])(
+  it.prop([rank3, rank3, fc.integer({ min: 0, max: 2 })])(
     'the result does not depend on which axis holds the distribution',
     (pFlat, qFlat, axis) => {
       const ops = [

@@ -15,8 +15,8 @@
  *   tf.grad, under a gradient of a gradient, and by a throw; extreme logits.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkGradients, linearCrossEntropy, sparseSoftmaxCrossEntropy, type LinearCrossEntropyOptions } from '../../src/index.js';
 import { flatOf, reductions } from '../support/arbitraries.js';
 import { numericGradient64, type Reduction } from '../support/classification-reference.js';
@@ -95,7 +95,7 @@ const oursOn = (p: Problem, labels: tf.Tensor, extra: LinearCrossEntropyOptions 
   linearCrossEntropy(h, w, labels, { ...optionsOf(p), ...(p.chunkSize !== undefined && { chunkSize: p.chunkSize }), ...(b !== undefined && { bias: b }), ...extra });
 
 describe('float64 reference: F.cross_entropy(hidden @ W + b, labels, ignore_index, label_smoothing) + T5X z-loss', () => {
-  test.prop([problems])('values and gradients with respect to hidden, weight and bias', (p) => {
+  it.prop([problems])('values and gradients with respect to hidden, weight and bias', (p) => {
     const labels = tf.tensor1d(p.labels, 'int32');
     const inputs = [
       { values: p.hidden, shape: [p.shape.rows, p.shape.features] },
@@ -148,7 +148,7 @@ function valueAndGradientsOf(p: Problem, f: (h: tf.Tensor, w: tf.Tensor, b?: tf.
 }
 
 describe('sparseSoftmaxCrossEntropy of the materialised logits', () => {
-  test.prop([problems])('the same values and gradients of hidden, weight and bias, whatever the chunk size', (p) => {
+  it.prop([problems])('the same values and gradients of hidden, weight and bias, whatever the chunk size', (p) => {
     const labels = tf.tensor1d(p.labels, 'int32');
     const ours = valueAndGradientsOf(p, oursOn(p, labels));
     const theirs = valueAndGradientsOf(p, materialised(p, labels));
@@ -273,7 +273,7 @@ describe('gradients of gradients: Hessian-vector products', () => {
     }
   });
 
-  test.prop([hvpProblems], { numRuns: 30 })('tf.grad of ⟨∇loss, v⟩ is the float64 H·v, for hidden, weight and bias together', ([p, v]) => {
+  it.prop([hvpProblems], { numRuns: 30 })('tf.grad of ⟨∇loss, v⟩ is the float64 H·v, for hidden, weight and bias together', ([p, v]) => {
     const labels = tf.tensor1d(p.labels, 'int32');
     const bias = p.bias ?? Array.from({ length: p.shape.classes }, () => 0);
     const sizes = [p.hidden.length, p.weight.length, bias.length];
@@ -308,7 +308,7 @@ describe('gradients of gradients: Hessian-vector products', () => {
 });
 
 describe('properties', () => {
-  test.prop([problems])('a tied embedding (transposeWeight with Wᵀ) gives the dense layer\'s values and transposed weight gradient', (p) => {
+  it.prop([problems])('a tied embedding (transposeWeight with Wᵀ) gives the dense layer\'s values and transposed weight gradient', (p) => {
     const labels = tf.tensor1d(p.labels, 'int32');
     const dense = { ...p, transposeWeight: false };
     const transposedWeight = Array.from({ length: p.weight.length }, (_, i) => p.weight[(i % p.shape.features) * p.shape.classes + Math.floor(i / p.shape.features)]!);
@@ -320,14 +320,14 @@ describe('properties', () => {
     denseResults.forEach((r, i) => expectWithinFloat32(tiedResults[i]!, r, { scale: scaleOf(p), terms: termsOf(p) }));
   });
 
-  test.prop([problems, fc.constantFrom(1, 2, 5)])('the chunk size changes nothing but rounding', (p, chunkSize) => {
+  it.prop([problems, fc.constantFrom(1, 2, 5)])('the chunk size changes nothing but rounding', (p, chunkSize) => {
     const labels = tf.tensor1d(p.labels, 'int32');
     const [a, b] = [valueAndGradientsOf(p, oursOn(p, labels)), valueAndGradientsOf(p, oursOn(p, labels, { chunkSize }))];
     labels.dispose();
     a.forEach((r, i) => expectWithinFloat32(b[i]!, r, { scale: scaleOf(p), terms: termsOf(p) }));
   });
 
-  test.prop([problems.filter((p) => p.shape.rows > 0), flatOf(1, -30, 30)])(
+  it.prop([problems.filter((p) => p.shape.rows > 0), flatOf(1, -30, 30)])(
     'without z-loss, a constant added to the bias changes nothing, and the bias gradient sums to 0',
     (p, [shift]) => {
       const q = { ...p, zLoss: 0, bias: p.bias ?? Array.from({ length: p.shape.classes }, () => 0), reduction: 'sum' as const };
@@ -340,7 +340,7 @@ describe('properties', () => {
     },
   );
 
-  test.prop([problems])("'mean' is 'sum' over the number of rows not ignored", (p) => {
+  it.prop([problems])("'mean' is 'sum' over the number of rows not ignored", (p) => {
     const labels = tf.tensor1d(p.labels, 'int32');
     const kept = p.labels.filter((y) => y !== p.ignoreIndex).length;
     const [mean, total] = (['mean', 'sum'] as const).map((reduction) => valueAndGradientsOf({ ...p, reduction }, oursOn({ ...p, reduction }, labels))[0]![0]!);

@@ -5,8 +5,8 @@
  * input (pinned messages) and no tensors left behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect, test } from 'vitest';
 import { gaussianKL, monteCarloKL } from '../../src/index.js';
 import { compareWithReference } from '../support/compare.js';
 import { flatOf, reductions } from '../support/arbitraries.js';
@@ -29,7 +29,7 @@ describe('float64 reference', () => {
     }),
   );
 
-  test.prop([cases])('k1, k2, k3: values and both gradients', (c) => {
+  it.prop([cases])('k1, k2, k3: values and both gradients', (c) => {
     const n = c.logP.length;
     compareWithReference(
       (p, q) => monteCarloKL(p!, q!, { estimator: c.estimator, reduction: c.reduction }),

@@ -10,8 +10,8 @@
  * - exact results at extreme logits.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sigmoidCrossEntropy } from '../../src/index.js';
 import { flatOf, reductions } from '../support/arbitraries.js';
 import { layoutCases, oneHot, problem, weightsOf } from '../support/classification-arbitraries.js';
@@ -33,7 +33,7 @@ describe('float64 reference', () => {
       reduction: reductions,
     }));
 
-    test.prop([cases])('values and gradients w.r.t. labels, logits, posWeight and weights', (c) => {
+    it.prop([cases])('values and gradients w.r.t. labels, logits, posWeight and weights', (c) => {
       const shape = [...c.batchShape, c.classes];
       const inputs = [
         { values: c.labels, shape },
@@ -80,11 +80,11 @@ describe('gradients', () => {
 });
 
 describe('properties', () => {
-  test.prop([problem])('labelSmoothing: 0 is exactly no smoothing', (c) => {
+  it.prop([problem])('labelSmoothing: 0 is exactly no smoothing', (c) => {
     check.expectZeroSmoothingExact(c, oneHot(c.labels, c.classes), sigmoidCrossEntropy);
   });
 
-  test.prop([problem, fc.constantFrom(-3e4, -1e4, -100, 100, 1e4, 3e4), fc.constantFrom(0.05, 0.5, 2)])(
+  it.prop([problem, fc.constantFrom(-3e4, -1e4, -100, 100, 1e4, 3e4), fc.constantFrom(0.05, 0.5, 2)])(
     'finite logits, however extreme, give finite values and gradients for labels and logits (never NaN)',
     (c, extreme) => {
       // (The third arbitrary, γ, is the focal losses'; it stays so that the seed draws the same inputs.)

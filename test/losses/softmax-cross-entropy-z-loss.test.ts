@@ -16,8 +16,8 @@
  * - bad values: pinned messages; no tensors left behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { afterEach, describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { checkGradients, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../../src/index.js';
 import { FUSED_KERNELS_FLAG } from '../../src/kernels/fused.js';
 import { flatOf, reductions, sizeOf } from '../support/arbitraries.js';
@@ -46,7 +46,7 @@ const classesSecondLast = (x: tf.Tensor) => {
 };
 
 describe('float64 reference: T5X cross_entropy_with_logits with z_loss', () => {
-  test.prop([
+  it.prop([
     layoutCases((n, classes) => ({
       labels: flatOf(n * classes, 0, 1),
       logits: flatOf(n * classes, -6, 6),
@@ -87,7 +87,7 @@ describe('float64 reference: T5X cross_entropy_with_logits with z_loss', () => {
     );
   });
 
-  test.prop([
+  it.prop([
     layoutCases((n, classes) => ({
       labels: fc.array(fc.integer({ min: -1, max: classes - 1 }), { minLength: n, maxLength: n }),
       ignoreIndex: fc.constantFrom(undefined, -1, 0),
@@ -220,7 +220,7 @@ describe('properties', () => {
   const scaleWith = (logits: number[][], classes: number, zLoss: number, shift = 0) =>
     scaleOf(logits) + 2 * Math.abs(shift) + 2 * zLoss * (Math.max(...logits.flat().map(Math.abs)) + Math.abs(shift) + Math.log(classes)) ** 2;
 
-  test.prop([problem, zLosses])('zLoss adds exactly w·L² to each sample and 2w·L·softmax(z) to its logit gradient', (c, zLoss) => {
+  it.prop([problem, zLosses])('zLoss adds exactly w·L² to each sample and 2w·L·softmax(z) to its logit gradient', (c, zLoss) => {
     const dense = (w: number) => (z: tf.Tensor) => softmaxCrossEntropy(oneHot(c.labels, c.classes), z, { zLoss: w, labelSmoothing: 0.1, reduction: 'none' });
     const sparse = (w: number) => (z: tf.Tensor) => sparseSoftmaxCrossEntropy(c.labels, z, { zLoss: w, reduction: 'none' });
     const L = lse32(c.logits);
@@ -234,14 +234,14 @@ describe('properties', () => {
     }
   });
 
-  test.prop([problem, zLosses])('zLoss never lowers a sample’s loss (the term is ≥ 0 and float32 addition is monotone)', (c, zLoss) => {
+  it.prop([problem, zLosses])('zLoss never lowers a sample’s loss (the term is ≥ 0 and float32 addition is monotone)', (c, zLoss) => {
     const [on, off] = [true, false].map((withZ) =>
       tf.tidy(() => Array.from(sparseSoftmaxCrossEntropy(c.labels, c.logits, { zLoss: withZ ? zLoss : 0, labelSmoothing: 0.2, reduction: 'none' }).dataSync())),
     );
     on!.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(off![i]!));
   });
 
-  test.prop([problem, zLosses])('shifting a row of logits by s adds w·s·(2L + s) to its loss, L = log Σ exp z', (c, zLoss) => {
+  it.prop([problem, zLosses])('shifting a row of logits by s adds w·s·(2L + s) to its loss, L = log Σ exp z', (c, zLoss) => {
     const loss = (z: tf.Tensor) => softmaxCrossEntropy(oneHot(c.labels, c.classes), z, { zLoss, reduction: 'none' });
     const shifted = c.logits.map((row) => row.map((z) => Math.fround(z + c.shift)));
     const [a, b] = [valueAndLogitGradient(loss, c.logits), valueAndLogitGradient(loss, shifted)];
@@ -251,7 +251,7 @@ describe('properties', () => {
     expectWithinFloat32(b.value.map((v, i) => v - a.value[i]!), expected, { scale, terms: c.classes });
   });
 
-  test.prop([problem, zLosses])('ignored samples add nothing, z-loss included, even with NaN logits; the mean is over the kept ones', (c, zLoss) => {
+  it.prop([problem, zLosses])('ignored samples add nothing, z-loss included, even with NaN logits; the mean is over the kept ones', (c, zLoss) => {
     // Ignore every sample whose label is the first one's; NaN in their logits.
     const ignored = c.labels.map((y) => y === c.labels[0]);
     const logits = c.logits.map((row, n) => (ignored[n] ? row.map(() => Number.NaN) : row));
@@ -269,7 +269,7 @@ describe('properties', () => {
     expectWithinFloat32([mean], [expected], { scale: scaleWith(c.logits, c.classes, zLoss), terms: c.logits.length });
   });
 
-  test.prop([problem])('zLoss: 0 is exactly no zLoss, and runs the same kernels', async (c) => {
+  it.prop([problem])('zLoss: 0 is exactly no zLoss, and runs the same kernels', async (c) => {
     const y = oneHot(c.labels, c.classes);
     for (const loss of [
       (options: { zLoss?: number }) => (z: tf.Tensor) => softmaxCrossEntropy(y, z, { ...options, labelSmoothing: 0.1 }),
@@ -282,7 +282,7 @@ describe('properties', () => {
     }
   });
 
-  test.prop([problem, fc.integer({ min: 0, max: 2 }), zLosses])('moving the class axis (with the matching axis option) changes nothing', (c, axis, zLoss) => {
+  it.prop([problem, fc.integer({ min: 0, max: 2 }), zLosses])('moving the class axis (with the matching axis option) changes nothing', (c, axis, zLoss) => {
     check.expectClassAxisMovable(c, oneHot(c.labels, c.classes), axis, softmaxCrossEntropy, { reduction: 'none' as const, zLoss });
   });
 });

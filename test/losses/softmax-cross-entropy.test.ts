@@ -14,8 +14,8 @@
  *   extreme logits.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../../src/index.js';
 import { flatOf, reductions, sizeOf } from '../support/arbitraries.js';
 import { layoutCases, logitScale, oneHot, problem, scaleOf, weightsOf } from '../support/classification-arbitraries.js';
@@ -38,7 +38,7 @@ describe('float64 reference', () => {
       reduction: reductions,
     }));
 
-    test.prop([cases])('values and gradients w.r.t. labels, logits, classWeights and weights', (c) => {
+    it.prop([cases])('values and gradients w.r.t. labels, logits, classWeights and weights', (c) => {
       const shape = [...c.batchShape, c.classes];
       const inputs = [
         { values: c.labels, shape },
@@ -80,7 +80,7 @@ describe('float64 reference', () => {
       reduction: reductions,
     }));
 
-    test.prop([cases])('values and gradients w.r.t. logits, classWeights and weights, with ignored labels', (c) => {
+    it.prop([cases])('values and gradients w.r.t. logits, classWeights and weights, with ignored labels', (c) => {
       // Labels of -1 are valid only when ignored: map them to class 0 otherwise.
       const labels = c.labels.map((y) => (y === -1 && c.ignoreIndex !== -1 ? 0 : y));
       const labelTensor = tf.tensor(labels, c.batchShape, 'int32');
@@ -148,7 +148,7 @@ describe('gradients', () => {
 });
 
 describe('properties', () => {
-  test.prop([problem])('adding a constant to a row of logits changes nothing (softmax losses)', (c) => {
+  it.prop([problem])('adding a constant to a row of logits changes nothing (softmax losses)', (c) => {
     const y = oneHot(c.labels, c.classes);
     check.expectShiftInvariant(c, [
       (z: tf.Tensor) => softmaxCrossEntropy(y, z, { labelSmoothing: 0.1, reduction: 'none' }),
@@ -156,12 +156,12 @@ describe('properties', () => {
     ]);
   });
 
-  test.prop([problem])('logit gradient rows sum to 0 when the labels of a row sum to 1', (c) => {
+  it.prop([problem])('logit gradient rows sum to 0 when the labels of a row sum to 1', (c) => {
     const y = oneHot(c.labels, c.classes);
     check.expectLogitGradientRowsSumToZero(c, [(z: tf.Tensor) => softmaxCrossEntropy(y, z, { labelSmoothing: 0.3, reduction: 'sum' })]);
   });
 
-  test.prop([problem, fc.constantFrom(0, 0.1, 0.4), fc.boolean()])(
+  it.prop([problem, fc.constantFrom(0, 0.1, 0.4), fc.boolean()])(
     'sparse labels give the value and gradient of their one-hot form',
     (c, labelSmoothing, withClassWeights) => {
       const classWeights = withClassWeights ? Array.from({ length: c.classes }, (_, k) => 0.5 + k / 2) : undefined;
@@ -174,18 +174,18 @@ describe('properties', () => {
     },
   );
 
-  test.prop([problem])('labelSmoothing: 0 is exactly no smoothing', (c) => {
+  it.prop([problem])('labelSmoothing: 0 is exactly no smoothing', (c) => {
     check.expectZeroSmoothingExact(c, oneHot(c.labels, c.classes), softmaxCrossEntropy);
   });
 
-  test.prop([problem, fc.integer({ min: 0, max: 2 })])(
+  it.prop([problem, fc.integer({ min: 0, max: 2 })])(
     'moving the class axis (with the matching axis option) changes nothing',
     (c, axis) => {
       check.expectClassAxisMovable(c, oneHot(c.labels, c.classes), axis, softmaxCrossEntropy, { reduction: 'none' as const, labelSmoothing: 0.1 });
     },
   );
 
-  test.prop([problem, fc.constantFrom(-3e4, -1e4, -100, 100, 1e4, 3e4), fc.constantFrom(0.05, 0.5, 2)])(
+  it.prop([problem, fc.constantFrom(-3e4, -1e4, -100, 100, 1e4, 3e4), fc.constantFrom(0.05, 0.5, 2)])(
     'finite logits, however extreme, give finite values and gradients for labels and logits (never NaN)',
     (c, extreme) => {
       // (The third arbitrary, γ, is the focal losses'; it stays so that the seed draws the same inputs.)

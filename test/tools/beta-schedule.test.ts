@@ -1,6 +1,6 @@
 /** β schedules: their values at known steps, their shapes, and their errors. */
-import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect, test } from 'vitest';
 import { constantBeta, cyclicalBeta, linearWarmupBeta } from '../../src/index.js';
 
 describe('β schedules', () => {
@@ -23,7 +23,7 @@ describe('β schedules', () => {
     expect([0, 5, 10, 15, 20, 25].map(twoCycles)).toEqual([0.2, 0.5, 0.2, 0.5, 0.8, 0.8]);
   });
 
-  test.prop([fc.double({ min: 0, max: 1e5, noNaN: true }), fc.integer({ min: 1, max: 500 }), fc.double({ min: 0.05, max: 1, noNaN: true })])(
+  it.prop([fc.double({ min: 0, max: 1e5, noNaN: true }), fc.integer({ min: 1, max: 500 }), fc.double({ min: 0.05, max: 1, noNaN: true })])(
     'every schedule stays within [min β, max β]',
     (step, steps, rampFraction) => {
       const warm = linearWarmupBeta({ warmupSteps: steps, maxBeta: 3 })(step);
