@@ -72,3 +72,26 @@ describe('import rules', () => {
     expect(breaches(loss, "import { logSoftmax } from '../src/machinery/numerics.js';")).toEqual([]);
   });
 });
+
+/**
+ * True when test source takes `test` from @fast-check/vitest: its plain
+ * test() runs the body as a property, numRuns times (60 here, see
+ * test/support/fast-check.ts), so plain tests come from vitest and
+ * properties are written `it.prop(...)`.
+ */
+function takesTestFromFastCheck(text: string): boolean {
+  return [...text.matchAll(/^import\s*\{([^}]*)\}\s*from\s*['"]@fast-check\/vitest['"]/gm)].some(([, names]) => /\btest\b/.test(names!));
+}
+
+describe('test files', () => {
+  const testFiles = sources('test').filter((file) => file.endsWith('.test.ts'));
+  test.each(testFiles.map((file) => [relative(root, file), file]))('%s runs each plain test once (test from vitest)', (_name, file) => {
+    expect(takesTestFromFastCheck(readFileSync(file, 'utf8'))).toBe(false);
+  });
+
+  test('the check catches test taken from @fast-check/vitest, alone or beside others', () => {
+    expect(takesTestFromFastCheck("import { fc, test } from '@fast-check/vitest';")).toBe(true);
+    expect(takesTestFromFastCheck("import { test } from \"@fast-check/vitest\";")).toBe(true);
+    expect(takesTestFromFastCheck("import { fc, it } from '@fast-check/vitest';\nimport { test } from 'vitest';")).toBe(false);
+  });
+});

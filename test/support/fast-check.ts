@@ -4,4 +4,6 @@
  */
 import fc from 'fast-check';
 
+// Properties are `it.prop(...)` from @fast-check/vitest; its plain `test()` would run a plain
+// test numRuns times (test/architecture.test.ts checks that no test file takes it).
 fc.configureGlobal({ seed: Number(process.env['FC_SEED'] ?? 20261129), numRuns: 60 });
