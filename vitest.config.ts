@@ -12,13 +12,16 @@ import { defineConfig } from 'vitest/config';
 // cpu against wasm) again with them off, so the composite path that other
 // backends take stays tested.
 const FRESH = ['test/layers/fit.test.ts'];
+// The examples run on wasm, their default backend (examples/lib/cli.ts): their
+// --quick runs check the examples, not the backend, which the suites above do.
+const EXAMPLES = ['test/examples.test.ts', 'test/examples/**/*.test.ts'];
 const CROSS_CUTTING = ['test/losses/**/*.test.ts', 'test/fuzz.test.ts', 'test/backends.test.ts'];
 const backendProject = (backend: 'cpu' | 'wasm', variant?: 'fresh' | 'composite') => ({
   extends: true as const,
   test: {
     name: variant === undefined ? backend : `${backend}-${variant}`,
     include: variant === 'fresh' ? FRESH : variant === 'composite' ? CROSS_CUTTING : ['test/**/*.test.ts'],
-    exclude: variant === undefined ? ['test/package/**', 'test/browser/**', ...FRESH] : [],
+    exclude: variant === undefined ? ['test/package/**', 'test/browser/**', ...FRESH, ...(backend === 'cpu' ? EXAMPLES : [])] : [],
     env: { TFJS_BACKEND: backend, ENTROPY_FUSED_KERNELS: variant === 'composite' ? 'false' : 'true' },
     setupFiles: ['test/support/backend.ts', 'test/support/fast-check.ts'],
     isolate: variant === 'fresh',
