@@ -1,9 +1,11 @@
 /**
  * softmaxCrossEntropy and sparseSoftmaxCrossEntropy
  * (losses/softmax-cross-entropy.ts):
- * - against their float64 references (test/support/classification-reference.ts),
- *   values and gradients of every float input, on random rank-2 and rank-3
- *   inputs with random option combinations;
+ * - against their float64 references (test/support/classification-reference.ts:
+ *   F.cross_entropy plus T5X's z_loss), values and gradients of every float
+ *   input, on random rank-2 and rank-3 inputs with random option
+ *   combinations (zLoss among them; its own tests are in
+ *   softmax-cross-entropy-z-loss.test.ts) and the class axis moved;
  * - checkGradients on every float input, with options on, on rank-2 and rank-3 inputs;
  * - invariants (fast-check, fixed seed): where two computations should agree,
  *   they agree to the float32 bound of test/support/float32.ts;
@@ -27,84 +29,99 @@ import { compareWithReference } from '../support/compare.js';
 import { expectWithinFloat32 } from '../support/float32.js';
 import { take } from '../support/tensors.js';
 
-describe('float64 reference', () => {
-  describe('softmaxCrossEntropy against F.cross_entropy (probability targets)', () => {
-    const cases = layoutCases((n, classes) => ({
+/**
+ * The error scale of a z-loss term w·L², L = log Σ exp z: L is computed to a
+ * few ulp of (max|z| + log C), and the square doubles its relative error:
+ * 2w·(max|z| + log C)², times (1 + the largest sample weight, 2).
+ */
+const zLossScale = (logits: number[], classes: number, zLoss: number) => 2 * zLoss * (Math.max(...logits.map(Math.abs)) + Math.log(classes)) ** 2 * 3;
+
+/** Moves the class axis of `[..., C]` from last to second last (axis −2; axis 0 at rank 2). */
+const classesSecondLast = (x: tf.Tensor) => {
+  const order = x.shape.map((_, i) => i);
+  [order[x.rank - 1], order[x.rank - 2]] = [order[x.rank - 2]!, order[x.rank - 1]!];
+  return tf.transpose(x, order);
+};
+
+describe('float64 reference: F.cross_entropy, plus T5X cross_entropy_with_logits’s z_loss', () => {
+  it.prop([
+    layoutCases((n, classes) => ({
       labels: flatOf(n * classes, 0, 1),
       logits: flatOf(n * classes, -6, 6),
+      zLoss: fc.constantFrom(0, 1e-4, 0.05, 0.6),
       labelSmoothing: fc.constantFrom(0, 0.1, 0.35),
       classWeights: fc.option(flatOf(classes, 0.1, 3), { nil: undefined }),
       weights: fc.option(weightsOf(n), { nil: undefined }),
       reduction: reductions,
-    }));
-
-    it.prop([cases])('values and gradients w.r.t. labels, logits, classWeights and weights', (c) => {
-      const shape = [...c.batchShape, c.classes];
-      const inputs = [
-        { values: c.labels, shape },
-        { values: c.logits, shape },
-        ...(c.classWeights ? [{ values: c.classWeights, shape: [c.classes] }] : []),
-        ...(c.weights ? [{ values: c.weights, shape: c.batchShape }] : []),
-      ];
-      const split = (xs: unknown[]) => ({
-        classWeights: c.classWeights ? (xs[2] as never) : undefined,
-        weights: c.weights ? (xs[c.classWeights ? 3 : 2] as never) : undefined,
-      });
-      const options = (xs: unknown[]) => {
-        const { classWeights, weights } = split(xs);
-        return {
-          labelSmoothing: c.labelSmoothing,
-          reduction: c.reduction,
-          ...(classWeights !== undefined && { classWeights }),
-          ...(weights !== undefined && { weights }),
-        };
-      };
-      compareWithReference(
-        (...xs) => softmaxCrossEntropy(xs[0]!, xs[1]!, options(xs)),
-        (...xs) => softmaxCrossEntropy64(toRows(xs[0]!, c.classes), toRows(xs[1]!, c.classes), options(xs) as never),
-        inputs,
-        logitScale(c.logits, c.classes, 3 * c.classes * 2) * (c.reduction === 'sum' ? sizeOf(c.batchShape) : 1),
-        c.classes + sizeOf(c.batchShape),
-      );
+      axisMoved: fc.boolean(),
+    })),
+  ])('softmaxCrossEntropy: values and gradients w.r.t. labels, logits, classWeights and weights, on any class axis', (c) => {
+    const shape = [...c.batchShape, c.classes];
+    const inputs = [
+      { values: c.labels, shape },
+      { values: c.logits, shape },
+      ...(c.classWeights ? [{ values: c.classWeights, shape: [c.classes] }] : []),
+      ...(c.weights ? [{ values: c.weights, shape: c.batchShape }] : []),
+    ];
+    const options = (xs: unknown[]) => ({
+      zLoss: c.zLoss,
+      labelSmoothing: c.labelSmoothing,
+      reduction: c.reduction,
+      ...(c.classWeights && { classWeights: xs[2] as never }),
+      ...(c.weights && { weights: xs[c.classWeights ? 3 : 2] as never }),
     });
+    // With axisMoved the classes sit second last (axis −2), moved inside the call so that gradients come back to [..., C].
+    const ours = (...xs: tf.Tensor[]) =>
+      c.axisMoved
+        ? softmaxCrossEntropy(classesSecondLast(xs[0]!), classesSecondLast(xs[1]!), { ...options(xs), axis: -2 })
+        : softmaxCrossEntropy(xs[0]!, xs[1]!, options(xs));
+    const perSum = c.reduction === 'sum' ? sizeOf(c.batchShape) : 1;
+    compareWithReference(
+      ours,
+      (...xs) => softmaxCrossEntropy64(toRows(xs[0]!, c.classes), toRows(xs[1]!, c.classes), options(xs) as never),
+      inputs,
+      (logitScale(c.logits, c.classes, 3 * c.classes * 2) + zLossScale(c.logits, c.classes, c.zLoss)) * perSum,
+      c.classes + sizeOf(c.batchShape),
+    );
   });
 
-  describe('sparseSoftmaxCrossEntropy against F.cross_entropy (class-index targets)', () => {
-    const cases = layoutCases((n, classes) => ({
+  it.prop([
+    layoutCases((n, classes) => ({
       labels: fc.array(fc.integer({ min: -1, max: classes - 1 }), { minLength: n, maxLength: n }),
       ignoreIndex: fc.constantFrom(undefined, -1, 0),
       logits: flatOf(n * classes, -6, 6),
+      zLoss: fc.constantFrom(0, 1e-4, 0.05, 0.6),
       labelSmoothing: fc.constantFrom(0, 0.1, 0.35),
       classWeights: fc.option(flatOf(classes, 0.1, 3), { nil: undefined }),
       weights: fc.option(weightsOf(n), { nil: undefined }),
       reduction: reductions,
-    }));
-
-    it.prop([cases])('values and gradients w.r.t. logits, classWeights and weights, with ignored labels', (c) => {
-      // Labels of -1 are valid only when ignored: map them to class 0 otherwise.
-      const labels = c.labels.map((y) => (y === -1 && c.ignoreIndex !== -1 ? 0 : y));
-      const labelTensor = tf.tensor(labels, c.batchShape, 'int32');
-      const inputs = [
-        { values: c.logits, shape: [...c.batchShape, c.classes] },
-        ...(c.classWeights ? [{ values: c.classWeights, shape: [c.classes] }] : []),
-        ...(c.weights ? [{ values: c.weights, shape: c.batchShape }] : []),
-      ];
-      const options = (xs: unknown[]) => ({
-        labelSmoothing: c.labelSmoothing,
-        reduction: c.reduction,
-        ...(c.ignoreIndex !== undefined && { ignoreIndex: c.ignoreIndex }),
-        ...(c.classWeights && { classWeights: xs[1] as never }),
-        ...(c.weights && { weights: xs[c.classWeights ? 2 : 1] as never }),
-      });
-      compareWithReference(
-        (...xs) => sparseSoftmaxCrossEntropy(labelTensor, xs[0]!, options(xs)),
-        (...xs) => sparseSoftmaxCrossEntropy64(labels, toRows(xs[0]!, c.classes), options(xs) as never),
-        inputs,
-        logitScale(c.logits, c.classes, 3 * c.classes * 2) * (c.reduction === 'sum' ? sizeOf(c.batchShape) : 1),
-        c.classes + sizeOf(c.batchShape),
-      );
-      labelTensor.dispose();
+    })),
+  ])('sparseSoftmaxCrossEntropy: values and gradients w.r.t. logits, classWeights and weights, with ignored labels', (c) => {
+    // Labels of -1 are valid only when ignored: map them to class 0 otherwise.
+    const labels = c.labels.map((y) => (y === -1 && c.ignoreIndex !== -1 ? 0 : y));
+    const labelTensor = tf.tensor(labels, c.batchShape, 'int32');
+    const inputs = [
+      { values: c.logits, shape: [...c.batchShape, c.classes] },
+      ...(c.classWeights ? [{ values: c.classWeights, shape: [c.classes] }] : []),
+      ...(c.weights ? [{ values: c.weights, shape: c.batchShape }] : []),
+    ];
+    const options = (xs: unknown[]) => ({
+      zLoss: c.zLoss,
+      labelSmoothing: c.labelSmoothing,
+      reduction: c.reduction,
+      ...(c.ignoreIndex !== undefined && { ignoreIndex: c.ignoreIndex }),
+      ...(c.classWeights && { classWeights: xs[1] as never }),
+      ...(c.weights && { weights: xs[c.classWeights ? 2 : 1] as never }),
     });
+    const perSum = c.reduction === 'sum' ? sizeOf(c.batchShape) : 1;
+    compareWithReference(
+      (...xs) => sparseSoftmaxCrossEntropy(labelTensor, xs[0]!, options(xs)),
+      (...xs) => sparseSoftmaxCrossEntropy64(labels, toRows(xs[0]!, c.classes), options(xs) as never),
+      inputs,
+      (logitScale(c.logits, c.classes, 3 * c.classes * 2) + zLossScale(c.logits, c.classes, c.zLoss)) * perSum,
+      c.classes + sizeOf(c.batchShape),
+    );
+    labelTensor.dispose();
   });
 });
 
