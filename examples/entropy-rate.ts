@@ -69,11 +69,12 @@ interface Model {
 }
 
 function buildModel(symbols: number, seed: number): Model {
-  return {
+  // tidy disposes the initial values; each variable keeps its own reference to the data.
+  return tf.tidy(() => ({
     embedding: tf.variable(seededInitializer(seed, 1).apply([symbols, EMBEDDING])),
     weight: tf.variable(seededInitializer(seed, 2).apply([EMBEDDING, symbols])),
     bias: tf.variable(tf.zeros([symbols])),
-  };
+  }));
 }
 
 /**

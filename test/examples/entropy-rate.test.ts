@@ -94,7 +94,10 @@ describe('the entropy-rate example', () => {
   const out = temporaryOutput();
 
   test('--quick: the cross-entropy falls well below log2 V, stays above the entropy rate, and matches a measurement on fresh text', async () => {
-    const result = await runEntropyRate(await quickOptions(out));
+    const options = await quickOptions(out);
+    const tensorsBefore = tf.memory().numTensors;
+    const result = await runEntropyRate(options);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(result.summary).toMatch(/^entropy-rate: cross-entropy \d+\.\d\d bits\/symbol against the source's entropy rate \d+\.\d\d, gap \(KL\) \d+\.\d\d$/);
     expectLossFalls(result);
     expectValidFiles(out, result);
