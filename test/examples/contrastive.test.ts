@@ -25,8 +25,8 @@ describe('contrastive (--quick)', () => {
   test('its infoNCE falls below chance, both probes beat chance, it writes its plots, and the same seed gives the same numbers', async () => {
     const result = await runContrastive(await quickOptions(out));
     expectLossFalls(result);
-    // In-batch infoNCE at chance is log(batch size) = log 256: the encoder has learnt to tell views apart.
-    expect(result.lossHistory.at(-1)!).toBeLessThan(Math.log(256));
+    // In-batch infoNCE at chance is log(batch size), and --quick trains on batches of 64: below it, the encoder tells views apart.
+    expect(result.lossHistory.at(-1)!).toBeLessThan(Math.log(64));
     for (const accuracy of accuracies(result)) {
       expect(accuracy).toBeGreaterThan(0.1); // ten digits: 0.1 is guessing
       expect(accuracy).toBeLessThanOrEqual(1);
