@@ -6,8 +6,10 @@
  */
 import { join } from 'node:path';
 import { runClassifier } from './classifier.js';
+import { runContrastive } from './contrastive.js';
 import { runCustomLoop } from './custom-loop.js';
 import { runDistillation } from './distillation.js';
+import { runEntropyRate } from './entropy-rate.js';
 import { exampleOptions } from './lib/cli.js';
 import { runVae } from './vae.js';
 import { runWorkedExample } from './worked-example.js';
@@ -22,6 +24,8 @@ for (const [title, run] of [
   ['VAE: the VAESampling layer', runVae],
   ['distillation: distillationLoss at T = 4', runDistillation],
   ['custom loop: optimizer.minimize with softmaxCrossEntropy', runCustomLoop],
+  ['contrastive: infoNCE on augmented views, then a linear probe', runContrastive],
+  ['entropy rate: linearCrossEntropy on a Markov source', runEntropyRate],
 ] as const) {
   console.log(`== ${title} ==`);
   const result = await run(options);
