@@ -28,7 +28,7 @@ describe('examples (--quick)', () => {
   test.each([
     ['classifier', runClassifier, /^classifier: test accuracy \d\.\d{3} \(1000 images\)$/],
     ['vae', runVae, /^vae: test −ELBO \d+\.\d nats per image \(reconstruction \d+\.\d \+ KL \d+\.\d\d\), \d\/2 active units$/],
-    ['distillation', runDistillation, /^distillation: student test accuracy \d\.\d{3} with hard labels, \d\.\d{3} distilled \(teacher \d\.\d{3}\)$/],
+    ['distillation', runDistillation, /^distillation: student test accuracy \d\.\d{3} ± \d\.\d{3} with hard labels, \d\.\d{3} ± \d\.\d{3} distilled over 3 seeds \(teacher \d\.\d{3}\)$/],
     ['custom-loop', runCustomLoop, /^custom-loop: test accuracy \d\.\d{3} \(500 images\), gradient check passed$/],
   ] as const)('%s finishes, its loss falls, and it writes its plots', async (_name, run, summary) => {
     const result = await run(await quick());
