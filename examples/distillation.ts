@@ -42,7 +42,7 @@ interface Sizes {
 function sizesOf(options: ExampleOptions): Sizes {
   const sizes = options.quick
     ? { samples: 600, testCount: 200, teacherEpochs: 1, labelled: 60, rounds: 3, stepsPerRound: 4, batch: 32 }
-    : { samples: 60000, testCount: 10000, teacherEpochs: 2, labelled: 2000, rounds: 6, stepsPerRound: 100, batch: 64 };
+    : { samples: 60000, testCount: 10000, teacherEpochs: 3, labelled: 2000, rounds: 6, stepsPerRound: 100, batch: 64 };
   return { ...sizes, samples: options.samples ?? sizes.samples, teacherEpochs: options.epochs ?? sizes.teacherEpochs };
 }
 
