@@ -17,7 +17,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { optional, pick, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { REDUCTION } from '../src/machinery/reduction.js';
-import { oneHot, safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { gatherRows, safeSum, scatterAddRows } from '../src/machinery/tfjs-workarounds.js';
 import {
   assertLabelsInRange,
   boolean,
@@ -76,12 +76,6 @@ function keep(x: Tensor, kept: Tensor | undefined): Tensor {
   return kept === undefined ? x : tf.where(kept, x, tf.zerosLike(x));
 }
 
-/** The targets t = (1 − ε)·onehot(y) + ε/V of class indices `labels` (an index outside [0, V) gets ε/V alone). */
-function smoothedTargets(labels: Tensor, classes: number, smoothing: number): Tensor {
-  const hot = oneHot(labels, classes);
-  return smoothing === 0 ? hot : tf.add(tf.mul(hot, 1 - smoothing), smoothing / classes);
-}
-
 /** The loss of each row of a chunk: sparse softmax cross-entropy of its logits, plus w·lse² (0 for an ignored row). */
 function chunkLoss(h: Tensor, weight: Tensor, bias: Tensor, labels: Tensor, attrs: LinearAttrs): Tensor {
   const logits = chunkLogits(h, weight, bias, attrs.transposeWeight);
@@ -91,32 +85,54 @@ function chunkLoss(h: Tensor, weight: Tensor, bias: Tensor, labels: Tensor, attr
 }
 
 /**
- * The logits' gradient of a chunk, G = dy·(softmax(z)·(1 + 2w·lse) − t),
- * 0 in an ignored row, from differentiable ops only (no mask built from
- * what is differentiated), so that G has a gradient in turn.
+ * The softmax part of a chunk's logit gradient, rowWeight·softmax(z)·(1 + 2w·lse)
+ * (rowWeight `[rows]`: dy, 0 in an ignored row), from differentiable ops
+ * only (no mask built from what is differentiated), so that it has a
+ * gradient in turn. The targets' part is added once for all rows ({@link targetGradients}).
  */
-function chunkLogitGradient(logits: Tensor, labels: Tensor, dy: Tensor, attrs: LinearAttrs): Tensor {
+function chunkSoftmaxGradient(logits: Tensor, rowWeight: Tensor, zLoss: number): Tensor {
   const max = tf.max(logits, 1, true);
   // softmax(z) = q/Σq with q = exp(z − max z): no exp overflows, and max z cancels from the value and its gradient.
   const q = tf.exp(tf.sub(logits, max));
   const sum = tf.sum(q, 1, true);
-  let slope = tf.div(q, sum);
-  if (attrs.zLoss !== 0) {
-    // ∂(w·lse²)/∂z = 2w·lse·softmax(z), with lse = max z + log Σq (Σq ≥ 1).
-    const lse = tf.add(max, tf.log(sum));
-    slope = tf.mul(slope, tf.add(1, tf.mul(2 * attrs.zLoss, lse)));
-  }
-  const upstream = tf.expandDims(keep(dy, keptRows(labels, attrs.ignoreIndex)), 1);
-  return tf.mul(upstream, tf.sub(slope, smoothedTargets(labels, logits.shape[1]!, attrs.labelSmoothing)));
+  // Each row's factors (rowWeight/Σq and the z-loss's) multiply q once: one pass over the chunk.
+  let factor = tf.div(tf.expandDims(rowWeight, 1), sum);
+  // ∂(w·lse²)/∂z = 2w·lse·softmax(z), with lse = max z + log Σq (Σq ≥ 1).
+  if (zLoss !== 0) factor = tf.mul(factor, tf.add(1, tf.mul(2 * zLoss, tf.add(max, tf.log(sum)))));
+  return tf.mul(q, factor);
 }
 
 /**
- * The sum of `previous` (if any) and `term`, which are disposed: an
- * accumulator of a chunk loop holds one copy of its sum at a time.
+ * The targets' part of the gradients, −Σ_n rowWeight_n·t_n with
+ * t = (1 − ε)·onehot(y) + ε/V, for all rows at once and without a one-hot:
+ * ∂/∂h gets −(1 − ε)·rowWeight·W_y − (ε/V)·rowWeight·Σ_c W_c (W_y the label's
+ * slice of W, gathered), ∂/∂W gets −(1 − ε)·rowWeight·h added into the
+ * label's slice (scattered) and −(ε/V)·Σ_n rowWeight_n·h_n in every slice,
+ * ∂/∂b the same with h = 1. `labels` must be in [0, V) (an ignored row's is
+ * any class: its rowWeight is 0).
  */
-function accumulate(previous: Tensor | undefined, term: () => Tensor): Tensor {
-  const sum = tf.tidy(() => (previous === undefined ? term() : tf.add(previous, term())));
-  previous?.dispose();
+function targetGradients(hidden: Tensor, weight: Tensor, labels: Tensor, rowWeight: Tensor, classes: number, attrs: LinearAttrs): [Tensor, Tensor, Tensor] {
+  const classAxis = { axis: attrs.transposeWeight ? 0 : 1, size: classes } as const;
+  const hot = tf.expandDims(tf.mul(rowWeight, attrs.labelSmoothing - 1), 1);
+  const dHidden = tf.mul(hot, gatherRows(weight, labels, classAxis));
+  const dWeight = scatterAddRows(tf.mul(hot, hidden), labels, classAxis);
+  const dBias = tf.reshape(scatterAddRows(hot, labels, { axis: 0, size: classes }), [classes]);
+  if (attrs.labelSmoothing === 0) return [dHidden, dWeight, dBias];
+  const spread = tf.expandDims(tf.mul(rowWeight, -attrs.labelSmoothing / classes), 1);
+  return [
+    tf.add(dHidden, tf.mul(spread, tf.expandDims(tf.sum(weight, classAxis.axis), 0))),
+    tf.add(dWeight, tf.expandDims(safeSum(tf.mul(spread, hidden), 0), classAxis.axis)),
+    tf.add(dBias, safeSum(spread)),
+  ];
+}
+
+/**
+ * The sum of `previous` and `term`, which are disposed: an accumulator of a
+ * chunk loop holds one copy of its sum at a time.
+ */
+function accumulate(previous: Tensor, term: () => Tensor): Tensor {
+  const sum = tf.tidy(() => tf.add(previous, term()));
+  previous.dispose();
   return sum;
 }
 
@@ -133,25 +149,26 @@ const linearCrossEntropyKernel: LossKernel<[Tensor, Tensor, Tensor, Tensor], Lin
     );
     return losses.length === 0 ? tf.zeros([0]) : tf.concat(losses);
   },
+  // ∂l/∂z = G = rowWeight·(softmax(z)·(1 + 2w·lse) − t): the targets' part once, then the softmax part a chunk at a time.
   backward(dy, [hidden, weight, bias, labels], attrs) {
     const { transposeWeight } = attrs;
-    let dWeight: Tensor | undefined;
-    let dBias: Tensor | undefined;
-    const dHidden = chunks(hidden.shape[0]!, attrs.chunkSize).map(([start, size]) => {
+    const kept = keptRows(labels, attrs.ignoreIndex);
+    const rowWeight = keep(dy, kept);
+    // An ignored label may lie outside [0, V): class 0 stands in for it, with a row weight of 0.
+    const classes = kept === undefined ? labels : tf.where(kept, labels, tf.zerosLike(labels));
+    // In a tidy: its W-sized intermediates go before the chunks' logits come.
+    let [dHidden, dWeight, dBias] = tf.tidy(() => targetGradients(hidden, weight, classes, rowWeight, bias.shape[0]!, attrs));
+    const softmaxParts = chunks(hidden.shape[0]!, attrs.chunkSize).map(([start, size]) => {
       const h = tf.slice(hidden, start, size);
-      const g = tf.tidy(() => chunkLogitGradient(chunkLogits(h, weight, bias, transposeWeight), tf.slice(labels, start, size), tf.slice(dy, start, size), attrs));
+      const g = tf.tidy(() => chunkSoftmaxGradient(chunkLogits(h, weight, bias, transposeWeight), tf.slice(rowWeight, start, size), attrs.zLoss));
       dWeight = accumulate(dWeight, () => (transposeWeight ? product(g, h, 'a') : product(h, g, 'a')));
       dBias = accumulate(dBias, () => tf.sum(g, 0));
       const dH = tf.tidy(() => product(g, weight, transposeWeight ? 'none' : 'b'));
       tf.dispose([g, h]);
       return dH;
     });
-    return [
-      dHidden.length === 0 ? tf.zerosLike(hidden) : tf.concat(dHidden),
-      dWeight ?? tf.zerosLike(weight),
-      dBias ?? tf.zerosLike(bias),
-      tf.zerosLike(labels),
-    ];
+    if (softmaxParts.length > 0) dHidden = tf.add(dHidden, tf.concat(softmaxParts));
+    return [dHidden, dWeight, dBias, tf.zerosLike(labels)];
   },
 };
 
