@@ -47,22 +47,19 @@ function chunks(rows: number, size: number): Array<[number, number]> {
 }
 
 /**
- * a·b, a·bᵀ (`transposed: 'b'`) or aᵀ·b (`'a'`) from untransposed operands,
- * the other operand (a chunk, or small) transposed explicitly:
- * tfjs-backend-wasm multiplies untransposed operands with XNNPACK and
- * transposed ones with a plain loop, 4 to 30 times slower at
- * [32, 256]·[256, 32000]; elsewhere it costs a transpose of a chunk.
+ * W as `[D, V]`, the layout in which each chunk's products take untransposed
+ * operands (h·W, hᵀ·G, and G·Wᵀ with Wᵀ `[V, D]` made once): tfjs-backend-wasm
+ * multiplies untransposed operands with XNNPACK and transposed ones with a
+ * plain loop, 4 to 30 times slower at [32, 256]·[256, 32000]. A transpose
+ * of W once per pass replaces a transpose of every chunk.
  */
-function product(a: Tensor, b: Tensor, transposed: 'none' | 'a' | 'b'): Tensor {
-  if (transposed === 'a') return tf.matMul(tf.transpose(a), b);
-  // a·bᵀ = (b·aᵀ)ᵀ: W stays as it is.
-  if (transposed === 'b') return tf.transpose(tf.matMul(b, tf.transpose(a)));
-  return tf.matMul(a, b);
+function denseLayout(weight: Tensor, transposeWeight: boolean): Tensor {
+  return transposeWeight ? tf.transpose(weight) : weight;
 }
 
-/** The logits h·W + b of a chunk of rows `h`, `[rows, V]`. */
-function chunkLogits(h: Tensor, weight: Tensor, bias: Tensor, transposeWeight: boolean): Tensor {
-  return tf.add(product(h, weight, transposeWeight ? 'b' : 'none'), bias);
+/** The logits h·W + b of a chunk of rows `h`, `[rows, V]`, with W `[D, V]`. */
+function chunkLogits(h: Tensor, dense: Tensor, bias: Tensor): Tensor {
+  return tf.add(tf.matMul(h, dense), bias);
 }
 
 /** Whether each label is kept; undefined when none can be ignored (an int32 label never equals an ignoreIndex outside int32). */
@@ -77,8 +74,8 @@ function keep(x: Tensor, kept: Tensor | undefined): Tensor {
 }
 
 /** The loss of each row of a chunk: sparse softmax cross-entropy of its logits, plus w·lse² (0 for an ignored row). */
-function chunkLoss(h: Tensor, weight: Tensor, bias: Tensor, labels: Tensor, attrs: LinearAttrs): Tensor {
-  const logits = chunkLogits(h, weight, bias, attrs.transposeWeight);
+function chunkLoss(h: Tensor, dense: Tensor, bias: Tensor, labels: Tensor, attrs: LinearAttrs): Tensor {
+  const logits = chunkLogits(h, dense, bias);
   const crossEntropy = sparseCrossEntropy({ labels, predictions: logits, classWeights: undefined, ignoreIndex: attrs.ignoreIndex }, attrs.labelSmoothing, true).perSample;
   if (attrs.zLoss === 0) return crossEntropy;
   return tf.add(crossEntropy, keep(tf.mul(attrs.zLoss, tf.square(tf.logSumExp(logits, 1))), keptRows(labels, attrs.ignoreIndex)));
@@ -105,23 +102,23 @@ function chunkSoftmaxGradient(logits: Tensor, rowWeight: Tensor, zLoss: number):
 /**
  * The targets' part of the gradients, −Σ_n rowWeight_n·t_n with
  * t = (1 − ε)·onehot(y) + ε/V, for all rows at once and without a one-hot:
- * ∂/∂h gets −(1 − ε)·rowWeight·W_y − (ε/V)·rowWeight·Σ_c W_c (W_y the label's
- * slice of W, gathered), ∂/∂W gets −(1 − ε)·rowWeight·h added into the
- * label's slice (scattered) and −(ε/V)·Σ_n rowWeight_n·h_n in every slice,
- * ∂/∂b the same with h = 1. `labels` must be in [0, V) (an ignored row's is
- * any class: its rowWeight is 0).
+ * ∂/∂h gets −(1 − ε)·rowWeight·W_y − (ε/V)·rowWeight·Σ_c W_c (W_y the
+ * label's row of Wᵀ `[V, D]`, gathered), ∂/∂W `[D, V]` gets
+ * −(1 − ε)·rowWeight·h added into the label's column (scattered) and
+ * −(ε/V)·Σ_n rowWeight_n·h_n in every column, ∂/∂b the same with h = 1.
+ * `labels` must be in [0, V) (an ignored row's is any class: its rowWeight is 0).
  */
-function targetGradients(hidden: Tensor, weight: Tensor, labels: Tensor, rowWeight: Tensor, classes: number, attrs: LinearAttrs): [Tensor, Tensor, Tensor] {
-  const classAxis = { axis: attrs.transposeWeight ? 0 : 1, size: classes } as const;
-  const hot = tf.expandDims(tf.mul(rowWeight, attrs.labelSmoothing - 1), 1);
-  const dHidden = tf.mul(hot, gatherRows(weight, labels, classAxis));
-  const dWeight = scatterAddRows(tf.mul(hot, hidden), labels, classAxis);
+function targetGradients(hidden: Tensor, denseTransposed: Tensor, labels: Tensor, rowWeight: Tensor, labelSmoothing: number): [Tensor, Tensor, Tensor] {
+  const classes = denseTransposed.shape[0]!;
+  const hot = tf.expandDims(tf.mul(rowWeight, labelSmoothing - 1), 1);
+  const dHidden = tf.mul(hot, gatherRows(denseTransposed, labels, { axis: 0, size: classes }));
+  const dDense = scatterAddRows(tf.mul(hot, hidden), labels, { axis: 1, size: classes });
   const dBias = tf.reshape(scatterAddRows(hot, labels, { axis: 0, size: classes }), [classes]);
-  if (attrs.labelSmoothing === 0) return [dHidden, dWeight, dBias];
-  const spread = tf.expandDims(tf.mul(rowWeight, -attrs.labelSmoothing / classes), 1);
+  if (labelSmoothing === 0) return [dHidden, dDense, dBias];
+  const spread = tf.expandDims(tf.mul(rowWeight, -labelSmoothing / classes), 1);
   return [
-    tf.add(dHidden, tf.mul(spread, tf.expandDims(tf.sum(weight, classAxis.axis), 0))),
-    tf.add(dWeight, tf.expandDims(safeSum(tf.mul(spread, hidden), 0), classAxis.axis)),
+    tf.add(dHidden, tf.mul(spread, tf.expandDims(tf.sum(denseTransposed, 0), 0))),
+    tf.add(dDense, tf.expandDims(safeSum(tf.mul(spread, hidden), 0), 1)),
     tf.add(dBias, safeSum(spread)),
   ];
 }
@@ -143,32 +140,35 @@ function accumulate(previous: Tensor, term: () => Tensor): Tensor {
  */
 const linearCrossEntropyKernel: LossKernel<[Tensor, Tensor, Tensor, Tensor], LinearAttrs> = {
   forward([hidden, weight, bias, labels], attrs) {
+    const dense = denseLayout(weight, attrs.transposeWeight);
     const losses = chunks(hidden.shape[0]!, attrs.chunkSize).map(([start, size]) =>
       // Each chunk's logits are disposed before the next chunk's are made.
-      tf.tidy(() => chunkLoss(tf.slice(hidden, start, size), weight, bias, tf.slice(labels, start, size), attrs)),
+      tf.tidy(() => chunkLoss(tf.slice(hidden, start, size), dense, bias, tf.slice(labels, start, size), attrs)),
     );
     return losses.length === 0 ? tf.zeros([0]) : tf.concat(losses);
   },
   // ∂l/∂z = G = rowWeight·(softmax(z)·(1 + 2w·lse) − t): the targets' part once, then the softmax part a chunk at a time.
   backward(dy, [hidden, weight, bias, labels], attrs) {
-    const { transposeWeight } = attrs;
+    const dense = denseLayout(weight, attrs.transposeWeight);
+    const denseTransposed = attrs.transposeWeight ? weight : tf.transpose(weight);
     const kept = keptRows(labels, attrs.ignoreIndex);
     const rowWeight = keep(dy, kept);
     // An ignored label may lie outside [0, V): class 0 stands in for it, with a row weight of 0.
     const classes = kept === undefined ? labels : tf.where(kept, labels, tf.zerosLike(labels));
     // In a tidy: its W-sized intermediates go before the chunks' logits come.
-    let [dHidden, dWeight, dBias] = tf.tidy(() => targetGradients(hidden, weight, classes, rowWeight, bias.shape[0]!, attrs));
+    let [dHidden, dDense, dBias] = tf.tidy(() => targetGradients(hidden, denseTransposed, classes, rowWeight, attrs.labelSmoothing));
     const softmaxParts = chunks(hidden.shape[0]!, attrs.chunkSize).map(([start, size]) => {
       const h = tf.slice(hidden, start, size);
-      const g = tf.tidy(() => chunkSoftmaxGradient(chunkLogits(h, weight, bias, transposeWeight), tf.slice(rowWeight, start, size), attrs.zLoss));
-      dWeight = accumulate(dWeight, () => (transposeWeight ? product(g, h, 'a') : product(h, g, 'a')));
+      const g = tf.tidy(() => chunkSoftmaxGradient(chunkLogits(h, dense, bias), tf.slice(rowWeight, start, size), attrs.zLoss));
+      // hᵀ·G, with the chunk's small h transposed (see denseLayout).
+      dDense = accumulate(dDense, () => tf.matMul(tf.transpose(h), g));
       dBias = accumulate(dBias, () => tf.sum(g, 0));
-      const dH = tf.tidy(() => product(g, weight, transposeWeight ? 'none' : 'b'));
+      const dH = tf.matMul(g, denseTransposed);
       tf.dispose([g, h]);
       return dH;
     });
     if (softmaxParts.length > 0) dHidden = tf.add(dHidden, tf.concat(softmaxParts));
-    return [dHidden, dWeight, dBias, tf.zerosLike(labels)];
+    return [dHidden, attrs.transposeWeight ? tf.transpose(dDense) : dDense, dBias, tf.zerosLike(labels)];
   },
 };
 
