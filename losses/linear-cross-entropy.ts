@@ -5,12 +5,16 @@
  * training step, and on webgl larger than a texture can hold (tfjs issue #920).
  *
  * The rows go through `chunkSize` at a time. The forward keeps each row's
- * loss only. The backward computes each chunk's logits again, forms their
- * gradient G = dy·(softmax(z)·(1 + 2w·lse) − t), and accumulates
- * ∂/∂h = G·Wᵀ (the chunk's rows), ∂/∂W += hᵀ·G and ∂/∂b += Σ_rows G
- * (Liger Kernel's fused linear cross-entropy and Apple's Cut Cross-Entropy do
- * the same on GPUs). The backward is made of differentiable tfjs ops, so the
- * gradient has a gradient: Hessian-vector products work.
+ * loss only. The logits' gradient is G = dy·(softmax(z)·(1 + 2w·lse) − t),
+ * t = (1 − ε)·onehot(y) + ε/V. The backward takes its targets' part once for
+ * all rows, without a one-hot: −dy·t gives ∂/∂h the label's row of Wᵀ
+ * (a gather), ∂/∂W the rows of h added into their label's column (a
+ * scatter) and ∂/∂b their count, each scaled by dy·(1 − ε), plus the ε/V
+ * terms. It computes each chunk's logits again for the softmax part S and
+ * accumulates ∂/∂h += S·Wᵀ (the chunk's rows), ∂/∂W += hᵀ·S and
+ * ∂/∂b += Σ_rows S (Liger Kernel's fused linear cross-entropy and Apple's Cut
+ * Cross-Entropy do the same on GPUs). The backward is made of differentiable
+ * tfjs ops, so the gradient has a gradient: Hessian-vector products work.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -251,8 +255,10 @@ function linearInputs(fn: string, hidden: TensorInput, weight: TensorInput, labe
  * Memory and time: the forward keeps each row's loss; the backward computes
  * each chunk's logits again (one more product of the size of h·W) to form
  * G = dy·(softmax(z)·(1 + 2w·lse) − t), t = (1 − ε)·onehot(y) + ε/V, and
- * accumulates ∂/∂h = G·Wᵀ, ∂/∂W = Σ hᵀ·G and ∂/∂b = Σ G. At most a few
- * chunks of logits and two or three tensors of W's size are held at a time;
+ * accumulates ∂/∂h = G·Wᵀ, ∂/∂W = Σ hᵀ·G and ∂/∂b = Σ G; the part of t is
+ * a gather and a scatter of the labels' columns, once, never a one-hot.
+ * At most a few chunks of logits and three or four tensors of W's size
+ * (W in the other layout, ∂/∂W and a chunk's term) are held at a time;
  * the default chunk holds at most 2²⁰ logits (4 MB), which also fits a
  * texture of every WebGL2 GPU, where the `[N, V]` logits may not
  * (`npm run bench` measures it; README, "Cross-entropy without the logits").
