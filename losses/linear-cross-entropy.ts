@@ -5,19 +5,23 @@
  * training step, and on webgl larger than a texture can hold (tfjs issue #920).
  *
  * The rows go through `chunkSize` at a time. The forward keeps each row's
- * loss only. The backward computes each chunk's logits again, forms their
- * gradient G = dy·(softmax(z)·(1 + 2w·lse) − t), and accumulates
- * ∂/∂h = G·Wᵀ (the chunk's rows), ∂/∂W += hᵀ·G and ∂/∂b += Σ_rows G
- * (Liger Kernel's fused linear cross-entropy and Apple's Cut Cross-Entropy do
- * the same on GPUs). The backward is made of differentiable tfjs ops, so the
- * gradient has a gradient: Hessian-vector products work.
+ * loss only. The logits' gradient is G = dy·(softmax(z)·(1 + 2w·lse) − t),
+ * t = (1 − ε)·onehot(y) + ε/V. The backward takes its targets' part once for
+ * all rows, without a one-hot: −dy·t gives ∂/∂h the label's row of Wᵀ
+ * (a gather), ∂/∂W the rows of h added into their label's column (a
+ * scatter) and ∂/∂b their count, each scaled by dy·(1 − ε), plus the ε/V
+ * terms. It computes each chunk's logits again for the softmax part S and
+ * accumulates ∂/∂h += S·Wᵀ (the chunk's rows), ∂/∂W += hᵀ·S and
+ * ∂/∂b += Σ_rows S (Liger Kernel's fused linear cross-entropy and Apple's Cut
+ * Cross-Entropy do the same on GPUs). The backward is made of differentiable
+ * tfjs ops, so the gradient has a gradient: Hessian-vector products work.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { applyKernel, type LossKernel } from '../src/machinery/kernel.js';
 import { optional, pick, readOptions, TENSOR, withDefault, type OptionsOf } from '../src/machinery/options.js';
 import { REDUCTION } from '../src/machinery/reduction.js';
-import { oneHot, safeSum } from '../src/machinery/tfjs-workarounds.js';
+import { gatherRows, safeSum, scatterAddRows } from '../src/machinery/tfjs-workarounds.js';
 import {
   assertLabelsInRange,
   boolean,
@@ -47,22 +51,19 @@ function chunks(rows: number, size: number): Array<[number, number]> {
 }
 
 /**
- * a·b, a·bᵀ (`transposed: 'b'`) or aᵀ·b (`'a'`) from untransposed operands,
- * the other operand (a chunk, or small) transposed explicitly:
- * tfjs-backend-wasm multiplies untransposed operands with XNNPACK and
- * transposed ones with a plain loop, 4 to 30 times slower at
- * [32, 256]·[256, 32000]; elsewhere it costs a transpose of a chunk.
+ * W as `[D, V]`, the layout in which each chunk's products take untransposed
+ * operands (h·W, hᵀ·G, and G·Wᵀ with Wᵀ `[V, D]` made once): tfjs-backend-wasm
+ * multiplies untransposed operands with XNNPACK and transposed ones with a
+ * plain loop, 4 to 30 times slower at [32, 256]·[256, 32000]. A transpose
+ * of W once per pass replaces a transpose of every chunk.
  */
-function product(a: Tensor, b: Tensor, transposed: 'none' | 'a' | 'b'): Tensor {
-  if (transposed === 'a') return tf.matMul(tf.transpose(a), b);
-  // a·bᵀ = (b·aᵀ)ᵀ: W stays as it is.
-  if (transposed === 'b') return tf.transpose(tf.matMul(b, tf.transpose(a)));
-  return tf.matMul(a, b);
+function denseLayout(weight: Tensor, transposeWeight: boolean): Tensor {
+  return transposeWeight ? tf.transpose(weight) : weight;
 }
 
-/** The logits h·W + b of a chunk of rows `h`, `[rows, V]`. */
-function chunkLogits(h: Tensor, weight: Tensor, bias: Tensor, transposeWeight: boolean): Tensor {
-  return tf.add(product(h, weight, transposeWeight ? 'b' : 'none'), bias);
+/** The logits h·W + b of a chunk of rows `h`, `[rows, V]`, with W `[D, V]`. */
+function chunkLogits(h: Tensor, dense: Tensor, bias: Tensor): Tensor {
+  return tf.add(tf.matMul(h, dense), bias);
 }
 
 /** Whether each label is kept; undefined when none can be ignored (an int32 label never equals an ignoreIndex outside int32). */
@@ -76,47 +77,63 @@ function keep(x: Tensor, kept: Tensor | undefined): Tensor {
   return kept === undefined ? x : tf.where(kept, x, tf.zerosLike(x));
 }
 
-/** The targets t = (1 − ε)·onehot(y) + ε/V of class indices `labels` (an index outside [0, V) gets ε/V alone). */
-function smoothedTargets(labels: Tensor, classes: number, smoothing: number): Tensor {
-  const hot = oneHot(labels, classes);
-  return smoothing === 0 ? hot : tf.add(tf.mul(hot, 1 - smoothing), smoothing / classes);
-}
-
 /** The loss of each row of a chunk: sparse softmax cross-entropy of its logits, plus w·lse² (0 for an ignored row). */
-function chunkLoss(h: Tensor, weight: Tensor, bias: Tensor, labels: Tensor, attrs: LinearAttrs): Tensor {
-  const logits = chunkLogits(h, weight, bias, attrs.transposeWeight);
+function chunkLoss(h: Tensor, dense: Tensor, bias: Tensor, labels: Tensor, attrs: LinearAttrs): Tensor {
+  const logits = chunkLogits(h, dense, bias);
   const crossEntropy = sparseCrossEntropy({ labels, predictions: logits, classWeights: undefined, ignoreIndex: attrs.ignoreIndex }, attrs.labelSmoothing, true).perSample;
   if (attrs.zLoss === 0) return crossEntropy;
   return tf.add(crossEntropy, keep(tf.mul(attrs.zLoss, tf.square(tf.logSumExp(logits, 1))), keptRows(labels, attrs.ignoreIndex)));
 }
 
 /**
- * The logits' gradient of a chunk, G = dy·(softmax(z)·(1 + 2w·lse) − t),
- * 0 in an ignored row, from differentiable ops only (no mask built from
- * what is differentiated), so that G has a gradient in turn.
+ * The softmax part of a chunk's logit gradient, rowWeight·softmax(z)·(1 + 2w·lse)
+ * (rowWeight `[rows]`: dy, 0 in an ignored row), from differentiable ops
+ * only (no mask built from what is differentiated), so that it has a
+ * gradient in turn. The targets' part is added once for all rows ({@link targetGradients}).
  */
-function chunkLogitGradient(logits: Tensor, labels: Tensor, dy: Tensor, attrs: LinearAttrs): Tensor {
+function chunkSoftmaxGradient(logits: Tensor, rowWeight: Tensor, zLoss: number): Tensor {
   const max = tf.max(logits, 1, true);
   // softmax(z) = q/Σq with q = exp(z − max z): no exp overflows, and max z cancels from the value and its gradient.
   const q = tf.exp(tf.sub(logits, max));
   const sum = tf.sum(q, 1, true);
-  let slope = tf.div(q, sum);
-  if (attrs.zLoss !== 0) {
-    // ∂(w·lse²)/∂z = 2w·lse·softmax(z), with lse = max z + log Σq (Σq ≥ 1).
-    const lse = tf.add(max, tf.log(sum));
-    slope = tf.mul(slope, tf.add(1, tf.mul(2 * attrs.zLoss, lse)));
-  }
-  const upstream = tf.expandDims(keep(dy, keptRows(labels, attrs.ignoreIndex)), 1);
-  return tf.mul(upstream, tf.sub(slope, smoothedTargets(labels, logits.shape[1]!, attrs.labelSmoothing)));
+  // Each row's factors (rowWeight/Σq and the z-loss's) multiply q once: one pass over the chunk.
+  let factor = tf.div(tf.expandDims(rowWeight, 1), sum);
+  // ∂(w·lse²)/∂z = 2w·lse·softmax(z), with lse = max z + log Σq (Σq ≥ 1).
+  if (zLoss !== 0) factor = tf.mul(factor, tf.add(1, tf.mul(2 * zLoss, tf.add(max, tf.log(sum)))));
+  return tf.mul(q, factor);
 }
 
 /**
- * The sum of `previous` (if any) and `term`, which are disposed: an
- * accumulator of a chunk loop holds one copy of its sum at a time.
+ * The targets' part of the gradients, −Σ_n rowWeight_n·t_n with
+ * t = (1 − ε)·onehot(y) + ε/V, for all rows at once and without a one-hot:
+ * ∂/∂h gets −(1 − ε)·rowWeight·W_y − (ε/V)·rowWeight·Σ_c W_c (W_y the
+ * label's row of Wᵀ `[V, D]`, gathered), ∂/∂W `[D, V]` gets
+ * −(1 − ε)·rowWeight·h added into the label's column (scattered) and
+ * −(ε/V)·Σ_n rowWeight_n·h_n in every column, ∂/∂b the same with h = 1.
+ * `labels` must be in [0, V) (an ignored row's is any class: its rowWeight is 0).
  */
-function accumulate(previous: Tensor | undefined, term: () => Tensor): Tensor {
-  const sum = tf.tidy(() => (previous === undefined ? term() : tf.add(previous, term())));
-  previous?.dispose();
+function targetGradients(hidden: Tensor, denseTransposed: Tensor, labels: Tensor, rowWeight: Tensor, labelSmoothing: number): [Tensor, Tensor, Tensor] {
+  const classes = denseTransposed.shape[0]!;
+  const hot = tf.expandDims(tf.mul(rowWeight, labelSmoothing - 1), 1);
+  const dHidden = tf.mul(hot, gatherRows(denseTransposed, labels, { axis: 0, size: classes }));
+  const dDense = scatterAddRows(tf.mul(hot, hidden), labels, { axis: 1, size: classes });
+  const dBias = tf.reshape(scatterAddRows(hot, labels, { axis: 0, size: classes }), [classes]);
+  if (labelSmoothing === 0) return [dHidden, dDense, dBias];
+  const spread = tf.expandDims(tf.mul(rowWeight, -labelSmoothing / classes), 1);
+  return [
+    tf.add(dHidden, tf.mul(spread, tf.expandDims(tf.sum(denseTransposed, 0), 0))),
+    tf.add(dDense, tf.expandDims(safeSum(tf.mul(spread, hidden), 0), 1)),
+    tf.add(dBias, safeSum(spread)),
+  ];
+}
+
+/**
+ * The sum of `previous` and `term`, which are disposed: an accumulator of a
+ * chunk loop holds one copy of its sum at a time.
+ */
+function accumulate(previous: Tensor, term: () => Tensor): Tensor {
+  const sum = tf.tidy(() => tf.add(previous, term()));
+  previous.dispose();
   return sum;
 }
 
@@ -127,31 +144,35 @@ function accumulate(previous: Tensor | undefined, term: () => Tensor): Tensor {
  */
 const linearCrossEntropyKernel: LossKernel<[Tensor, Tensor, Tensor, Tensor], LinearAttrs> = {
   forward([hidden, weight, bias, labels], attrs) {
+    const dense = denseLayout(weight, attrs.transposeWeight);
     const losses = chunks(hidden.shape[0]!, attrs.chunkSize).map(([start, size]) =>
       // Each chunk's logits are disposed before the next chunk's are made.
-      tf.tidy(() => chunkLoss(tf.slice(hidden, start, size), weight, bias, tf.slice(labels, start, size), attrs)),
+      tf.tidy(() => chunkLoss(tf.slice(hidden, start, size), dense, bias, tf.slice(labels, start, size), attrs)),
     );
     return losses.length === 0 ? tf.zeros([0]) : tf.concat(losses);
   },
+  // ∂l/∂z = G = rowWeight·(softmax(z)·(1 + 2w·lse) − t): the targets' part once, then the softmax part a chunk at a time.
   backward(dy, [hidden, weight, bias, labels], attrs) {
-    const { transposeWeight } = attrs;
-    let dWeight: Tensor | undefined;
-    let dBias: Tensor | undefined;
-    const dHidden = chunks(hidden.shape[0]!, attrs.chunkSize).map(([start, size]) => {
+    const dense = denseLayout(weight, attrs.transposeWeight);
+    const denseTransposed = attrs.transposeWeight ? weight : tf.transpose(weight);
+    const kept = keptRows(labels, attrs.ignoreIndex);
+    const rowWeight = keep(dy, kept);
+    // An ignored label may lie outside [0, V): class 0 stands in for it, with a row weight of 0.
+    const classes = kept === undefined ? labels : tf.where(kept, labels, tf.zerosLike(labels));
+    // In a tidy: its W-sized intermediates go before the chunks' logits come.
+    let [dHidden, dDense, dBias] = tf.tidy(() => targetGradients(hidden, denseTransposed, classes, rowWeight, attrs.labelSmoothing));
+    const softmaxParts = chunks(hidden.shape[0]!, attrs.chunkSize).map(([start, size]) => {
       const h = tf.slice(hidden, start, size);
-      const g = tf.tidy(() => chunkLogitGradient(chunkLogits(h, weight, bias, transposeWeight), tf.slice(labels, start, size), tf.slice(dy, start, size), attrs));
-      dWeight = accumulate(dWeight, () => (transposeWeight ? product(g, h, 'a') : product(h, g, 'a')));
+      const g = tf.tidy(() => chunkSoftmaxGradient(chunkLogits(h, dense, bias), tf.slice(rowWeight, start, size), attrs.zLoss));
+      // hᵀ·G, with the chunk's small h transposed (see denseLayout).
+      dDense = accumulate(dDense, () => tf.matMul(tf.transpose(h), g));
       dBias = accumulate(dBias, () => tf.sum(g, 0));
-      const dH = tf.tidy(() => product(g, weight, transposeWeight ? 'none' : 'b'));
+      const dH = tf.matMul(g, denseTransposed);
       tf.dispose([g, h]);
       return dH;
     });
-    return [
-      dHidden.length === 0 ? tf.zerosLike(hidden) : tf.concat(dHidden),
-      dWeight ?? tf.zerosLike(weight),
-      dBias ?? tf.zerosLike(bias),
-      tf.zerosLike(labels),
-    ];
+    if (softmaxParts.length > 0) dHidden = tf.add(dHidden, tf.concat(softmaxParts));
+    return [dHidden, attrs.transposeWeight ? tf.transpose(dDense) : dDense, dBias, tf.zerosLike(labels)];
   },
 };
 
@@ -234,8 +255,10 @@ function linearInputs(fn: string, hidden: TensorInput, weight: TensorInput, labe
  * Memory and time: the forward keeps each row's loss; the backward computes
  * each chunk's logits again (one more product of the size of h·W) to form
  * G = dy·(softmax(z)·(1 + 2w·lse) − t), t = (1 − ε)·onehot(y) + ε/V, and
- * accumulates ∂/∂h = G·Wᵀ, ∂/∂W = Σ hᵀ·G and ∂/∂b = Σ G. At most a few
- * chunks of logits and two or three tensors of W's size are held at a time;
+ * accumulates ∂/∂h = G·Wᵀ, ∂/∂W = Σ hᵀ·G and ∂/∂b = Σ G; the part of t is
+ * a gather and a scatter of the labels' columns, once, never a one-hot.
+ * At most a few chunks of logits and three or four tensors of W's size
+ * (W in the other layout, ∂/∂W and a chunk's term) are held at a time;
  * the default chunk holds at most 2²⁰ logits (4 MB), which also fits a
  * texture of every WebGL2 GPU, where the `[N, V]` logits may not
  * (`npm run bench` measures it; README, "Cross-entropy without the logits").

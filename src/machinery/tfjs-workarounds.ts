@@ -211,6 +211,62 @@ export function oneHot(indices: Tensor, depth: number): Tensor {
   return tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, depth, 1, 'int32')), 'float32');
 }
 
+/** Which axis of a `[V, D]` (0) or `[D, V]` (1) matrix the indices pick, and V. */
+interface LabelledAxis {
+  readonly axis: 0 | 1;
+  readonly size: number;
+}
+
+/** m's slices `index` along `axis`, as rows `[N, D]`; ∂/∂m adds dy's rows back into them. */
+const gatherKernel: LossKernel<[Tensor, Tensor], LabelledAxis> = {
+  forward([m, index], { axis }) {
+    // [D, V] gives its columns [D, N]: transposed, a small [N, D].
+    return axis === 0 ? tf.gather(m, index) : tf.transpose(tf.gather(m, index, 1));
+  },
+  backward(dy, [, index], attrs) {
+    return [scatterAddRows(dy, index, attrs), tf.zerosLike(index)];
+  },
+};
+
+/** The rows `[N, D]` added into the slices `index` along `axis` of a zero `[V, D]` (or `[D, V]`); ∂/∂rows gathers dy's slices. */
+const scatterAddKernel: LossKernel<[Tensor, Tensor], LabelledAxis> = {
+  forward([rows, index], { axis, size }) {
+    // tf.scatterND adds the rows of repeated indices, on every backend.
+    const added = tf.scatterND(tf.expandDims(index, 1), rows, [size, rows.shape[1]!]);
+    return axis === 0 ? added : tf.transpose(added);
+  },
+  backward(dy, [, index], attrs) {
+    return [gatherRows(dy, index, attrs), tf.zerosLike(index)];
+  },
+};
+
+/**
+ * The rows `index` (int32 `[N]`, each in [0, V)) of `m` `[V, D]` (`axis` 0),
+ * or its columns as rows when `m` is `[D, V]` (`axis` 1): `[N, D]`.
+ * Differentiable with respect to `m` to any order, on every backend; its
+ * gradient is {@link scatterAddRows}.
+ *
+ * Defect: tfjs-backend-wasm registers no `UnsortedSegmentSum`, the kernel
+ * of `tf.gather`'s registered gradient (and of `tf.unsortedSegmentSum`):
+ * `tf.grad` through a gather throws there ("Kernel 'UnsortedSegmentSum'
+ * not registered for backend 'wasm'"). `tf.scatterND`, which every backend
+ * has, adds instead.
+ */
+export function gatherRows(m: Tensor, index: Tensor, { axis, size }: LabelledAxis): Tensor {
+  return applyKernel(gatherKernel, [m, index], { axis, size });
+}
+
+/**
+ * Σ of the `rows` `[N, D]` with the same index, at that index: a `[V, D]`
+ * (`axis` 0) or `[D, V]` (`axis` 1, each sum a column) of zeros elsewhere,
+ * V = `size`; int32 `index` `[N]` in [0, V). Differentiable with respect to
+ * `rows` to any order, on every backend; its gradient is {@link gatherRows}.
+ * Same defect as {@link gatherRows}: `tf.unsortedSegmentSum` is missing on wasm.
+ */
+export function scatterAddRows(rows: Tensor, index: Tensor, { axis, size }: LabelledAxis): Tensor {
+  return applyKernel(scatterAddKernel, [rows, index], { axis, size });
+}
+
 // ---------------------------------------------------------------------------
 // tfjs-layers: class-index targets for our sparse loss in `fit`.
 

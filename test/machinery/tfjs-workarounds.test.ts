@@ -9,11 +9,13 @@ import { describe, expect, test } from 'vitest';
 import { checkGradients, layers, sigmoidFocalLoss } from '../../src/index.js';
 import {
   broadcastTo,
+  gatherRows,
   installSparseTargetShapes,
   keepNaN,
   log1p,
   oneHot,
   safeSum,
+  scatterAddRows,
 } from '../../src/machinery/tfjs-workarounds.js';
 import { focalLabelGradient64 } from '../support/classification-reference.js';
 import { UNIT_ROUNDOFF } from '../support/float32.js';
@@ -151,6 +153,56 @@ describe('oneHot', () => {
   test('rows of any depth, 1 included; an index outside [0, depth) gives a row of zeros', () => {
     expect(tf.tidy(() => values(oneHot(tf.tensor1d([0, 0], 'int32'), 1)))).toEqual([1, 1]);
     expect(tf.tidy(() => values(oneHot(tf.tensor1d([2, -100, 0], 'int32'), 3)))).toEqual([0, 0, 1, 0, 0, 0, 1, 0, 0]);
+  });
+});
+
+describe('gatherRows and scatterAddRows', () => {
+  // m [V = 3, D = 2]; labels 2, 0, 2 (one repeated, one class never picked).
+  const m = [[1, 2], [3, 4], [5, 6]];
+  const index = () => tf.tensor1d([2, 0, 2], 'int32');
+  const transposed = (rows: number[][]) => rows[0]!.map((_, j) => rows.map((row) => row[j]!));
+
+  test.runIf(onWasm)('defect (wasm): tf.gather has no gradient, for want of an UnsortedSegmentSum kernel', () => {
+    const x = tf.tensor2d(m);
+    expect(() => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, index())))(x))).toThrow(/'UnsortedSegmentSum' not registered/);
+    expect(() => tf.tidy(() => tf.unsortedSegmentSum(x, index(), 3))).toThrow(/'UnsortedSegmentSum' not registered/);
+    x.dispose();
+  });
+
+  test('rows, or columns as rows, picked; rows added into their index (repeated ones summed), in either layout', () => {
+    expect(tf.tidy(() => values(gatherRows(tf.tensor2d(m), index(), { axis: 0, size: 3 })))).toEqual([5, 6, 1, 2, 5, 6]);
+    expect(tf.tidy(() => values(gatherRows(tf.tensor2d(transposed(m)), index(), { axis: 1, size: 3 })))).toEqual([5, 6, 1, 2, 5, 6]);
+    const rows = [[1, 10], [2, 20], [3, 30]];
+    expect(tf.tidy(() => values(scatterAddRows(tf.tensor2d(rows), index(), { axis: 0, size: 3 })))).toEqual([2, 20, 0, 0, 4, 40]);
+    expect(tf.tidy(() => values(scatterAddRows(tf.tensor2d(rows), index(), { axis: 1, size: 3 })))).toEqual([2, 0, 4, 20, 0, 40]);
+    expect(tf.tidy(() => values(scatterAddRows(tf.zeros([0, 2]), tf.zeros([0], 'int32'), { axis: 0, size: 3 })))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  test.each([0, 1] as const)('axis %i: each is the other\'s gradient, and a gradient of a gradient works, leaving no tensor', (axis) => {
+    const layout = (rows: number[][]) => (axis === 0 ? rows : transposed(rows));
+    const weights = [[1, 2], [3, 4], [5, 6]];
+    const before = tf.memory().numTensors;
+    const [gathered, scattered, gatherHvp, scatterHvp] = tf.tidy(() => {
+      const attrs = { axis, size: 3 };
+      const gather = (x: tf.Tensor) => gatherRows(x, index(), attrs);
+      const scatter = (x: tf.Tensor) => scatterAddRows(x, index(), attrs);
+      // Σ w·f(x) with w of f's output shape: gather's [N, D]; scatter's [V, D] or [D, V].
+      const weighted = (f: (x: tf.Tensor) => tf.Tensor, w: number[][]) => (x: tf.Tensor) => tf.sum(tf.mul(f(x), tf.tensor2d(w)));
+      // Σ f(x)²: its Hessian-vector product along ones is 2·f*(f(ones)), f* the other function.
+      const hvp = (f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor) => tf.grad((y: tf.Tensor) => tf.sum(tf.grad((z: tf.Tensor) => tf.sum(tf.square(f(z))))(y)))(x);
+      return [
+        tf.grad(weighted(gather, weights))(tf.tensor2d(layout(m))),
+        tf.grad(weighted(scatter, layout(weights)))(tf.tensor2d([[1, 10], [2, 20], [3, 30]])),
+        hvp(gather, tf.tensor2d(layout(m))),
+        hvp(scatter, tf.ones([3, 2])),
+      ].map(values);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    // The weights' rows added into rows 2, 0, 2; the weights' rows 2, 0, 2 picked.
+    expect(gathered).toEqual(layout([[3, 4], [0, 0], [6, 8]]).flat());
+    expect(scattered).toEqual([5, 6, 1, 2, 5, 6]);
+    expect(gatherHvp).toEqual(layout([[2, 2], [0, 0], [4, 4]]).flat());
+    expect(scatterHvp).toEqual([4, 4, 2, 2, 4, 4]);
   });
 });
 
