@@ -1,6 +1,6 @@
 /**
- * `npm run examples`: every example in its default size (a few minutes on
- * 2 cores with wasm), then the gallery at <out>/index.html.
+ * `npm run examples`: every example in its default size (about 10 minutes on
+ * 2 cores with wasm), each one's time, then the gallery at <out>/index.html.
  *
  *   npm run examples -- [--backend cpu|wasm] [--epochs N] [--samples N] [--seed N] [--out DIR] [--quick]
  */
@@ -28,8 +28,9 @@ for (const [title, run] of [
   ['entropy rate: linearCrossEntropy on a Markov source', runEntropyRate],
 ] as const) {
   console.log(`== ${title} ==`);
+  const exampleStarted = Date.now();
   const result = await run(options);
-  console.log(`${result.summary}\n`);
+  console.log(`${result.summary}\n(${((Date.now() - exampleStarted) / 1000).toFixed(0)} s)\n`);
   summaries.push(result.summary);
 }
 console.log(summaries.join('\n'));
